@@ -1,0 +1,37 @@
+"""Packaging for fastbow.
+
+The scatter kernels live in the top-level ``kernels/`` folder and are installed
+as the subpackage ``fastbow.kernels`` (see ``package_dir``), so user code always
+imports ``from fastbow.kernels import scatter_multi_hot``.
+"""
+
+from setuptools import setup
+
+# Triton ships wheels for Linux x86_64/aarch64 only; it is imported lazily, so
+# fastbow works without it (the Numba and torch backends need no GPU).
+TRITON = "triton>=3.0; platform_system == 'Linux' and (platform_machine == 'x86_64' or platform_machine == 'aarch64')"
+
+setup(
+    name="fastbow",
+    version="0.1.0",
+    description="Fast multi-hot bag-of-words text classification for PyTorch: CSR once, scatter batches on the device.",
+    long_description=open("README.md", encoding="utf-8").read() if __import__("os").path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=["fastbow", "fastbow.kernels"],
+    package_dir={"fastbow": "fastbow", "fastbow.kernels": "kernels"},
+    install_requires=[
+        # torch is deliberately unpinned here: install the CPU wheel first
+        # (`pip install torch==2.13.0`), as README.md and .ci/run do, or pip pulls a CUDA build.
+        "torch>=2.1",
+        "numpy>=1.24",
+        "scipy>=1.10",
+        "numba>=0.58",
+        "tqdm>=4.60",
+        "matplotlib>=3.7",
+        TRITON,
+    ],
+    extras_require={
+        "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3"],
+    },
+)
