@@ -1,0 +1,35 @@
+import pytest
+
+from fastbow.errors import FastbowError
+from fastbow.tokenize import TOKENIZERS, get_tokenizer, notebook, whitespace, words
+
+
+def test_whitespace_is_str_split():
+    assert whitespace("I like  Pizza.\nOK") == ["I", "like", "Pizza.", "OK"]
+
+
+def test_notebook_is_bug_compatible_and_glues_across_br():
+    # lowercase -> delete string.punctuation -> \b\w+\b (SEED.md mistake 3 reproduced on purpose)
+    assert notebook("A film.<br /><br />The end") == ["a", "filmbr", "br", "the", "end"]
+    assert notebook("Don't stop") == ["dont", "stop"]
+
+
+def test_words_never_joins_words_across_punctuation():
+    assert words("film.<br /><br />The end") == ["film", "the", "end"]
+    assert words("good,bad;ugly...really<BR>Yes<br/>no") == ["good", "bad", "ugly", "really", "yes", "no"]
+
+
+def test_words_keeps_apostrophes_inside_words_and_unicode_letters():
+    assert words("Amélie's café—GREAT! don't") == ["amélie's", "café", "great", "don't"]
+    assert words("東京 ✓ naïve 3.5/10 snake_case") == ["東京", "naïve", "3", "5", "10", "snake", "case"]
+
+
+def test_empty_text_gives_no_tokens():
+    for tok in TOKENIZERS.values():
+        assert tok("") == []
+
+
+def test_get_tokenizer_by_name_and_unknown_name():
+    assert get_tokenizer("words") is words
+    with pytest.raises(FastbowError, match="unknown tokenizer 'spacy'; choose one of: whitespace, notebook, words"):
+        get_tokenizer("spacy")

@@ -1,0 +1,51 @@
+import pytest
+
+from fastbow.errors import DataError, FastbowError
+from fastbow.vocab import Vocab, build_vocab
+
+
+def test_ids_by_count_then_token_and_oov_is_zero():
+    docs = [["b", "a", "c"], ["c", "b", "d"], ["c"]]
+    v = build_vocab(docs, 3, tokenizer="words")
+    assert v.tokens == ("c", "b", "a")        # c:3, then a,b,d tie at... b:2, a:1, d:1 -> a before d
+    assert v.counts == (3, 2, 1)
+    assert v.encode(["a", "d", "c"]) == [3, 0, 1]
+    assert v.n_features == 4 and len(v) == 3
+
+
+def test_ties_do_not_depend_on_document_order():
+    docs = [["x", "y"], ["z", "w"], ["y", "x"]]
+    assert build_vocab(docs, 3, tokenizer="w").tokens == build_vocab(docs[::-1], 3, tokenizer="w").tokens == ("x", "y", "w")
+
+
+def test_vocab_size_larger_than_distinct_tokens_is_clamped_with_warning():
+    with pytest.warns(UserWarning, match="vocab_size=10 is larger than the 2 distinct training tokens; using 2"):
+        v = build_vocab([["a", "b"]], 10, tokenizer="words")
+    assert len(v) == 2
+
+
+@pytest.mark.parametrize("bad", [0, -3, True, 2.5])
+def test_vocab_size_must_be_positive_int(bad):
+    with pytest.raises(FastbowError, match="vocab_size should be a positive integer value"):
+        build_vocab([["a"]], bad, tokenizer="words")
+
+
+def test_empty_training_tokens_raise():
+    with pytest.raises(DataError, match="empty vocabulary"):
+        build_vocab([[], []], 5, tokenizer="words")
+
+
+def test_save_load_roundtrip_keeps_tokenizer(tmp_path):
+    v = Vocab(("é", "b"), (1, 2), "notebook")
+    v.save(tmp_path / "vocab.json")
+    w = Vocab.load(tmp_path / "vocab.json")
+    assert w == v and w.tokenizer == "notebook" and w.encode(["é"]) == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["vocab.json"]  # no temporary file left
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        Vocab.load(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(DataError, match="not valid JSON"):
+        Vocab.load(tmp_path / "bad.json")
