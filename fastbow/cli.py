@@ -1,0 +1,55 @@
+"""What every ``python -m fastbow.<tool>`` shares: log lines on stdout, one-line errors, exit codes.
+
+Exit status: 0 success; 2 bad input (a :class:`fastbow.errors.FastbowError`,
+printed as ``error: <message>`` on stderr); 1 training diverged
+(``FloatingPointError``); 130 interrupted (Ctrl-C).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Callable
+
+from .errors import FastbowError
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stdout`` is at emit time (so redirection and capture work)."""
+
+    def __init__(self):
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Send the ``fastbow`` logger's records to stdout as bare messages (idempotent)."""
+    logger = logging.getLogger("fastbow")
+    logger.setLevel(level)
+    if not any(isinstance(h, _StdoutHandler) for h in logger.handlers):
+        h = _StdoutHandler()
+        h.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(h)
+
+
+def run_cli(fn: Callable[[], object]) -> int:
+    """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc)."""
+    setup_logging()
+    try:
+        fn()
+    except FastbowError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except FloatingPointError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

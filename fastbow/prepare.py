@@ -1,0 +1,168 @@
+"""Prepare a dataset once: read → tokenize → vocabulary → CSR, cached on disk.
+
+The cache file is keyed by the dataset's content fingerprint (the archive's
+sha256), the tokenizer's name, the requested vocabulary size and
+``CACHE_FORMAT``; a second run with the same key loads it ("cache hit")
+instead of tokenizing. The file is written to a temporary name and renamed,
+so a reader (or a second process building the same cache at the same time)
+never sees a half-written file; it stores a sha256 of its own arrays, so a
+truncated or edited cache is detected, reported and rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_write
+from .csr import CSR, encode_csr
+from .datapath import cache_dir as default_cache_dir
+from .errors import DataError
+from .reader import fingerprint, read_imdb
+from .tokenize import get_tokenizer
+from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size, count_tokens
+
+log = logging.getLogger("fastbow")
+
+CACHE_FORMAT = 1
+_ARRAYS = ("indptr", "indices", "labels")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A dataset ready for the loader.
+
+    Attributes:
+        train (CSR): training split (``indptr (n+1,) int64``, ``indices (nnz,) int32``, ``labels (n,) int64``).
+        test (CSR): test split, encoded with the training vocabulary.
+        vocab (Vocab): K tokens, ids 1..K (0 = OOV); ``vocab.n_features == train.n_features``.
+        classes (tuple[str, ...]): class names; label ``i`` is ``classes[i]`` (IMDB: ``("neg", "pos")``).
+        cache_hit (bool): loaded from the cache rather than built.
+        cache_path (Path | None): the cache file, or None when caching is off.
+        seconds (float): wall time of :func:`prepare`, in seconds.
+    """
+
+    train: CSR
+    test: CSR
+    vocab: Vocab
+    classes: tuple
+    cache_hit: bool
+    cache_path: Path | None
+    seconds: float
+
+
+def cache_key(fp: str, tokenizer: str, vocab_size: int) -> str:
+    """24 hex digits of sha256 over (format, data fingerprint, tokenizer, K)."""
+    return hashlib.sha256(f"{CACHE_FORMAT}|{fp}|{tokenizer}|{vocab_size}".encode()).hexdigest()[:24]
+
+
+def _arrays_digest(arrays: dict) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.data)
+    return h.hexdigest()
+
+
+def save_prepared(path: Path, train: CSR, test: CSR, vocab: Vocab, classes: tuple) -> None:
+    """Write a cache file atomically (temporary file in the same folder + ``os.replace``)."""
+    arrays = {f"{split}_{name}": getattr(csr, name) for split, csr in (("train", train), ("test", test))
+              for name in _ARRAYS}
+    meta = {"format": CACHE_FORMAT, "vocab": vocab.to_dict(), "classes": list(classes),
+            "n_features": train.n_features, "digest": _arrays_digest(arrays)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as f:
+        np.savez(f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+
+
+def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
+    """Read and verify a cache file written by :func:`save_prepared`.
+
+    Raises:
+        DataError: the file is unreadable, truncated, or its arrays do not match
+            the stored sha256 digest (edited or damaged).
+    """
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(z["meta"].tobytes().decode())
+            arrays = {k: z[k] for k in z.files if k != "meta"}
+    except Exception as e:  # zipfile/np errors vary with the kind of damage
+        raise DataError(f"cache file {path} is unreadable ({type(e).__name__}: {e})") from None
+    if meta.get("format") != CACHE_FORMAT or _arrays_digest(arrays) != meta.get("digest"):
+        raise DataError(f"cache file {path} failed its checksum (truncated or edited)")
+    vocab = Vocab.from_dict(meta["vocab"])
+    splits = [CSR(*(arrays[f"{s}_{n}"] for n in _ARRAYS), n_features=int(meta["n_features"])).validate()
+              for s in ("train", "test")]
+    return splits[0], splits[1], vocab, tuple(meta["classes"])
+
+
+def build(data_path, tokenizer: str, vocab_size: int) -> tuple[CSR, CSR, Vocab, tuple]:
+    """Read, tokenize, build the vocabulary on train and encode both splits (no cache).
+
+    Raises:
+        DataError: from the reader (missing/corrupt data) or an empty training vocabulary.
+        FastbowError: unknown tokenizer or bad ``vocab_size``.
+    """
+    tok = get_tokenizer(tokenizer)
+    t0 = time.perf_counter()
+    splits = read_imdb(data_path)
+    t1 = time.perf_counter()
+    train_tokens = [tok(t) for t in splits["train"].texts]
+    vocab = build_vocab(count_tokens(train_tokens), vocab_size, tokenizer=tokenizer)
+    train_ptr, train_ix = encode_csr(train_tokens, vocab)
+    del train_tokens
+    test_ptr, test_ix = encode_csr((tok(t) for t in splits["test"].texts), vocab)
+    t2 = time.perf_counter()
+    log.info("read %s in %.1f s; tokenized (%s), built vocabulary (K=%d) and CSR in %.1f s",
+             data_path, t1 - t0, tokenizer, len(vocab), t2 - t1)
+    train = CSR(train_ptr, train_ix, splits["train"].labels, vocab.n_features)
+    test = CSR(test_ptr, test_ix, splits["test"].labels, vocab.n_features)
+    return train, test, vocab, tuple(splits["train"].classes)
+
+
+def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB_SIZE, *,
+            use_cache: bool = True, cache_dir: str | os.PathLike | None = None) -> Prepared:
+    """Return the CSR splits of ``data_path``, from the cache when possible.
+
+    Args:
+        data_path (str | Path): the IMDB archive or an extracted ``aclImdb/`` folder.
+        tokenizer (str): a name from :data:`fastbow.tokenize.TOKENIZERS`.
+        vocab_size (int): K, the vocabulary size requested (clamped, with a warning,
+            to the number of distinct training tokens).
+        use_cache (bool): read and write the cache (default True).
+        cache_dir (path, optional): cache folder; default ``fastbow.datapath.cache_dir()/prepared``.
+
+    Raises:
+        DataError, FastbowError: see :func:`build`. A damaged cache file is not
+        an error: it is reported with a warning-level log line and rebuilt.
+    """
+    get_tokenizer(tokenizer)
+    check_vocab_size(vocab_size)
+    t0 = time.perf_counter()
+    path = None
+    if use_cache:
+        folder = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "prepared"
+        path = folder / f"imdb-{tokenizer}-{vocab_size}-{cache_key(fingerprint(data_path), tokenizer, vocab_size)}.npz"
+        if path.exists():
+            try:
+                train, test, vocab, classes = load_prepared(path)
+                seconds = time.perf_counter() - t0
+                log.info("cache hit: loaded %s in %.2f s", path, seconds)
+                return Prepared(train, test, vocab, classes, True, path, seconds)
+            except DataError as e:
+                log.warning("%s; rebuilding it", e)
+    train, test, vocab, classes = build(data_path, tokenizer, vocab_size)
+    if path is not None:
+        try:
+            save_prepared(path, train, test, vocab, classes)
+            log.info("cached the CSR at %s", path)
+        except OSError as e:
+            log.warning("could not write the cache %s (%s); continuing without it", path, e)
+    return Prepared(train, test, vocab, classes, False, path, time.perf_counter() - t0)

@@ -1,0 +1,121 @@
+"""The training loop: one epoch with timed phases, evaluation, and the initial-loss check.
+
+A step is ``sampler → (transfer row ids) → scatter → forward → backward →
+optimizer``; :class:`fastbow.timing.PhaseTimer` charges each part. Losses are
+per-sample and summed on the device (:class:`fastbow.metrics.EpochMetrics`),
+read once per epoch, so the loop has no per-step host–device sync.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import torch
+from tqdm.auto import tqdm
+
+from .errors import FastbowError
+from .metrics import EpochMetrics
+from .model import per_sample_loss, predict_classes
+from .timing import PhaseTimer
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
+    """``torch.optim.SGD`` (plain, as the notebook) or ``torch.optim.Adam`` with learning rate ``lr``.
+
+    Raises:
+        FastbowError: unknown ``name`` or ``lr`` not a positive finite number.
+    """
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < math.inf):
+        raise FastbowError(f"lr should be a positive number, but got lr={lr!r}")
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, fused=True)
+    raise FastbowError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+
+
+def expected_initial_loss(n_logits: int) -> float:
+    """ln(C) nats, C = max(n_logits, 2): the cross-entropy of an untrained, unbiased classifier."""
+    return math.log(max(n_logits, 2))
+
+
+@torch.no_grad()
+def check_initial_loss(model, loader, *, max_batches: int = 4, tolerance: float = 0.25) -> float:
+    """Mean per-sample loss of the untrained model on up to ``max_batches`` batches.
+
+    Warns (``UserWarning``) when it differs from ln(C) by more than
+    ``tolerance`` × ln(C): a sign of a broken head, loss or initialization
+    (SEED.md, exercise V.2). Returns the measured loss in nats.
+    """
+    was_training = model.training
+    model.eval()
+    m = EpochMetrics()
+    for i, (x, y) in enumerate(loader):
+        if i == max_batches:
+            break
+        m.update(per_sample_loss(model(x), y), torch.zeros_like(y, dtype=torch.bool))
+    model.train(was_training)
+    loss = m.result()["loss"]
+    expected = expected_initial_loss(model.n_logits)
+    if abs(loss - expected) > tolerance * expected:
+        warnings.warn(f"initial loss {loss:.4f} is far from ln(C) = {expected:.4f}; "
+                      "check the model head, the loss and the labels", UserWarning, stacklevel=2)
+    return loss
+
+
+def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = "train") -> tuple[dict, dict]:
+    """One pass over ``loader``, one optimizer step per batch.
+
+    Returns:
+        tuple: metrics ``{"loss", "accuracy", "perplexity", "n"}`` (running,
+        sample-weighted over the epoch, in nats / fractions) and the time split
+        ``{"data", "transfer", "forward", "backward", "optimizer", "total"}`` in seconds.
+
+    Raises:
+        FloatingPointError: the loss became NaN or infinite (read at epoch end).
+    """
+    model.train()
+    metrics = EpochMetrics()
+    timer = PhaseTimer(loader.device)
+    bar = tqdm(total=len(loader), desc=desc, unit="batch", leave=False, disable=None if progress else True)
+    timer.start()
+    for rows in loader.sampler:
+        timer.mark("data")                       # sampler (host)
+        rows = loader.to_device(rows)            # (B,) int64
+        timer.mark("transfer")
+        x, y = loader.materialize(rows)          # (B, V+1) float32, (B,) int64
+        timer.mark("data")                       # scatter kernel
+        logits = model(x)                        # (B, C)
+        losses = per_sample_loss(logits, y)      # (B,)
+        metrics.update(losses, predict_classes(logits) == y)
+        timer.mark("forward")
+        optimizer.zero_grad(set_to_none=True)
+        losses.mean().backward()
+        timer.mark("backward")
+        optimizer.step()
+        timer.mark("optimizer")
+        bar.update()
+    seconds = timer.stop()
+    bar.close()
+    result = metrics.result()
+    if not math.isfinite(result["loss"]):
+        raise FloatingPointError(f"training loss became {result['loss']}")
+    return result, seconds
+
+
+@torch.no_grad()
+def evaluate(model, loader) -> dict:
+    """Sample-weighted loss (nats), accuracy (fraction) and perplexity of ``model`` on ``loader``.
+
+    Runs in ``eval`` mode under ``no_grad`` and restores the previous mode.
+    """
+    was_training = model.training
+    model.eval()
+    m = EpochMetrics()
+    for x, y in loader:
+        logits = model(x)
+        m.update(per_sample_loss(logits, y), predict_classes(logits) == y)
+    model.train(was_training)
+    return m.result()

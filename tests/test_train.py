@@ -1,0 +1,66 @@
+import json
+import math
+
+import pytest
+
+from corpus import make_corpus
+from fastbow.train import main
+
+KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "test_perplexity", "time_s"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return make_corpus(tmp_path_factory.mktemp("corpus"), n_per_class=60)
+
+
+def run(corpus, out, *extra):
+    return main(["--data", str(corpus), "--out", str(out), "--vocab-size", "25", "--hidden", "16",
+                 "--batch-size", "16", "--epochs", "3", "--lr", "0.03", "--no-progress", *extra])
+
+
+def test_smoke_run_writes_metrics_model_and_vocab(corpus, tmp_path, capsys):
+    assert run(corpus, tmp_path / "a") == 0
+    m = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    assert m["config"]["tokenizer"] == "words" and m["config"]["classes"] == ["neg", "pos"]
+    assert len(m["epochs"]) == 3 and all(KEYS <= set(e) for e in m["epochs"])
+    last = m["epochs"][-1]
+    assert last["test_accuracy"] >= 0.95 and 0 <= last["train_accuracy"] <= 1
+    assert last["test_perplexity"] == pytest.approx(math.exp(last["test_loss"]))
+    t = last["time_s"]
+    assert set(t) == {"data", "transfer", "forward", "backward", "optimizer", "total"}
+    assert abs(sum(v for k, v in t.items() if k != "total") - t["total"]) <= 0.05 * t["total"]
+    assert {p.name for p in (tmp_path / "a").iterdir()} == {"metrics.json", "model.pt", "vocab.json"}
+    out = capsys.readouterr().out
+    assert "epoch 3/3 | train loss" in out and "ppl" in out and "forward" in out
+
+
+def test_same_seed_same_metrics(corpus, tmp_path):
+    run(corpus, tmp_path / "a", "--seed", "5")
+    run(corpus, tmp_path / "b", "--seed", "5")
+    strip = lambda p: [{k: v for k, v in e.items() if k not in ("time_s", "eval_s")}
+                       for e in json.loads((p / "metrics.json").read_text())["epochs"]]
+    assert strip(tmp_path / "a") == strip(tmp_path / "b")
+
+
+def test_two_logit_head_trains_too(corpus, tmp_path):
+    assert run(corpus, tmp_path / "c", "--logits", "2", "--optimizer", "sgd", "--lr", "0.5") == 0
+    assert json.loads((tmp_path / "c" / "metrics.json").read_text())["epochs"][-1]["test_accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize("extra, msg", [
+    (["--batch-size", "0"], "batch_size should be a positive integer value, but got batch_size=0"),
+    (["--lr", "-1"], "lr should be a positive number, but got lr=-1.0"),
+    (["--device", "cuda:7"], "CUDA is not available" if not __import__("torch").cuda.is_available() else "device"),
+])
+def test_bad_arguments_give_one_line_errors(corpus, tmp_path, capsys, extra, msg):
+    assert run(corpus, tmp_path / "x", *extra) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and msg in err and "\n" not in err
+
+
+def test_unwritable_output_fails_before_any_work(corpus, tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    assert run(corpus, tmp_path / "file" / "sub") == 2   # fails even as root
+    err = capsys.readouterr().err
+    assert "output directory" in err and "is not writable" in err and "pass another --out" in err
