@@ -85,7 +85,7 @@ def resolve_data_path(data=None, *, download: bool = True, url: str = IMDB_URL, 
     for source, p in candidates:
         if source == "FASTBOW_DATA":
             if not p.exists():
-                raise DataError(f"FASTBOW_DATA={p} not found; {_HINT}")
+                raise DataError(f"FASTBOW_DATA={p} not found; point FASTBOW_DATA at the aclImdb_v1.tar.gz archive or the aclImdb folder, or pass --data PATH")
             return p
         if p.is_file():
             return p

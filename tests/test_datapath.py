@@ -106,7 +106,7 @@ def test_missing_data_argument_does_not_fall_back(env, monkeypatch):
 def test_missing_env_path_does_not_fall_back(env, monkeypatch):
     touch(env / "cache" / ARCHIVE_NAME)
     monkeypatch.setenv("FASTBOW_DATA", str(env / "typo.tar.gz"))
-    with pytest.raises(DataError, match=r"^FASTBOW_DATA=.*typo\.tar\.gz not found; pass --data PATH .* or set FASTBOW_DATA$"):
+    with pytest.raises(DataError, match=r"^FASTBOW_DATA=.*typo\.tar\.gz not found; point FASTBOW_DATA at the aclImdb_v1.tar.gz archive or the aclImdb folder, or pass --data PATH$"):
         resolve_data_path()
 
 
