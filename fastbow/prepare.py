@@ -24,7 +24,7 @@ from .atomic import atomic_write
 from .csr import CSR, encode_csr
 from .datapath import cache_dir as default_cache_dir
 from .errors import DataError
-from .reader import fingerprint, read_imdb
+from .dataset import DataOptions, fingerprint, read_dataset
 from .tokenize import get_tokenizer
 from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size, count_tokens
 
@@ -103,8 +103,9 @@ def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
     return splits[0], splits[1], vocab, tuple(meta["classes"])
 
 
-def build(data_path, tokenizer: str, vocab_size: int) -> tuple[CSR, CSR, Vocab, tuple]:
-    """Read, tokenize, build the vocabulary on train and encode both splits (no cache).
+def build(data_path, tokenizer: str, vocab_size: int, options: DataOptions | None = None
+          ) -> tuple[CSR, CSR, Vocab, tuple]:
+    """Read (:func:`fastbow.dataset.read_dataset`), tokenize, build the vocabulary on train and encode both splits.
 
     Raises:
         DataError: from the reader (missing/corrupt data) or an empty training vocabulary.
@@ -112,7 +113,7 @@ def build(data_path, tokenizer: str, vocab_size: int) -> tuple[CSR, CSR, Vocab, 
     """
     tok = get_tokenizer(tokenizer)
     t0 = time.perf_counter()
-    splits = read_imdb(data_path)
+    splits = read_dataset(data_path, options)
     t1 = time.perf_counter()
     train_tokens = [tok(t) for t in splits["train"].texts]
     vocab = build_vocab(count_tokens(train_tokens), vocab_size, tokenizer=tokenizer)
@@ -128,7 +129,8 @@ def build(data_path, tokenizer: str, vocab_size: int) -> tuple[CSR, CSR, Vocab, 
 
 
 def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB_SIZE, *,
-            use_cache: bool = True, cache_dir: str | os.PathLike | None = None) -> Prepared:
+            use_cache: bool = True, cache_dir: str | os.PathLike | None = None,
+            options: DataOptions | None = None) -> Prepared:
     """Return the CSR splits of ``data_path``, from the cache when possible.
 
     Args:
@@ -138,6 +140,8 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
             to the number of distinct training tokens).
         use_cache (bool): read and write the cache (default True).
         cache_dir (path, optional): cache folder; default ``fastbow.datapath.cache_dir()/prepared``.
+        options (DataOptions, optional): table columns and test split (:mod:`fastbow.dataset`);
+            they are part of the cache key.
 
     Raises:
         DataError, FastbowError: see :func:`build`. A damaged cache file is not
@@ -145,11 +149,13 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
     """
     get_tokenizer(tokenizer)
     check_vocab_size(vocab_size)
+    if options is not None:
+        options.validate()
     t0 = time.perf_counter()
     path = None
     if use_cache:
         folder = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "prepared"
-        path = folder / f"imdb-{tokenizer}-{vocab_size}-{cache_key(fingerprint(data_path), tokenizer, vocab_size)}.npz"
+        path = folder / f"imdb-{tokenizer}-{vocab_size}-{cache_key(fingerprint(data_path, options), tokenizer, vocab_size)}.npz"
         if path.exists():
             try:
                 train, test, vocab, classes = load_prepared(path)
@@ -158,7 +164,7 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
                 return Prepared(train, test, vocab, classes, True, path, seconds)
             except DataError as e:
                 log.warning("%s; rebuilding it", e)
-    train, test, vocab, classes = build(data_path, tokenizer, vocab_size)
+    train, test, vocab, classes = build(data_path, tokenizer, vocab_size, options)
     if path is not None:
         try:
             save_prepared(path, train, test, vocab, classes)

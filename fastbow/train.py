@@ -4,11 +4,16 @@ Examples::
 
     python -m fastbow.train --data ../shared/data/aclImdb_v1.tar.gz --out runs/a
     python -m fastbow.train --optimizer sgd --lr 0.01 --epochs 5 --tokenizer whitespace   # the notebook
+    python -m fastbow.train --data reviews.csv --test-fraction 0.2 --out runs/mine      # own data
+    python -m fastbow.train --resume runs/mine --epochs 6                               # continue
 
 Each epoch prints one line (train loss/accuracy; test loss, accuracy and
 perplexity; the time split) and rewrites ``OUT/metrics.json``; at the end
-``OUT/model.pt`` (a ``state_dict``) and ``OUT/vocab.json`` are written. All
-files are written atomically.
+``OUT/model.pt`` (a ``state_dict``) and ``OUT/vocab.json`` are written.
+``OUT/checkpoint.pt`` (:mod:`fastbow.checkpoint`) is rewritten after every
+epoch and on Ctrl-C, which stops after the current batch, saves, and exits
+with status 130; ``--resume OUT`` continues exactly (:mod:`fastbow.resume`).
+All files are written atomically.
 """
 from __future__ import annotations
 
@@ -23,15 +28,20 @@ from pathlib import Path
 
 import torch
 
+from . import resume as resuming
 from .atomic import atomic_write, write_json
+from .checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
 from .cli import run_cli
+from .dataset import DataOptions
 from .datapath import resolve_data_path
 from .errors import FastbowError
+from .head import resolve_logits
 from .kernels import BACKENDS
 from .loader import DeviceBatchLoader
 from .model import DEFAULT_HIDDEN, OneHotMLP
 from .prepare import prepare
 from .sampler import RowBatchSampler
+from .stopping import Diverged, Interrupted, StopRequest
 from .timing import PHASES, percentages
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .trainer import OPTIMIZERS, check_initial_loss, evaluate, make_optimizer, train_epoch
@@ -49,7 +59,7 @@ class TrainConfig:
     tokenizer: str = DEFAULT_TOKENIZER   # whitespace | notebook | words
     vocab_size: int = DEFAULT_VOCAB_SIZE # K most frequent training tokens (+1 OOV feature)
     hidden: int = DEFAULT_HIDDEN         # hidden units H
-    logits: int = 1                      # 1: BCEWithLogitsLoss; C >= 2: CrossEntropyLoss on logits
+    logits: int | None = None            # None: 1 for 2 classes, C for C >= 3; 1: BCEWithLogitsLoss; C: CrossEntropyLoss
     epochs: int = 2                      # passes over the training split
     batch_size: int = 128                # rows per batch B
     lr: float = 3e-4                     # learning rate
@@ -60,6 +70,11 @@ class TrainConfig:
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
+    text_column: str = "text"            # table files: column (JSON key) with the text
+    label_column: str = "label"          # table files: column (JSON key) with the class label
+    test_file: str | None = None         # table files: a second table holding the test split
+    test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
+    resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
 
 
 def resolve_device(name: str) -> torch.device:
@@ -105,12 +120,20 @@ def validate_config(cfg: TrainConfig) -> None:
     """
     for name in ("epochs", "batch_size", "hidden", "logits", "vocab_size"):
         value = getattr(cfg, name)
+        if name == "logits" and value is None:
+            continue  # automatic: resolve_logits once the classes are known
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise FastbowError(f"{name} should be a positive integer value, but got {name}={value!r}")
     make_optimizer(cfg.optimizer, [torch.zeros(1, requires_grad=True)], cfg.lr)  # validates name and lr
     get_tokenizer(cfg.tokenizer)
     if cfg.backend not in BACKENDS:
         raise FastbowError(f"unknown backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}")
+    data_options(cfg).validate()
+
+
+def data_options(cfg: TrainConfig) -> DataOptions:
+    """The :class:`fastbow.dataset.DataOptions` of ``cfg`` (table columns, test split)."""
+    return DataOptions(cfg.text_column, cfg.label_column, cfg.test_file, cfg.test_fraction)
 
 
 def _format_epoch(e: dict, epochs: int) -> str:
@@ -124,52 +147,109 @@ def _format_epoch(e: dict, epochs: int) -> str:
 def run(cfg: TrainConfig) -> dict:
     """Train and evaluate as configured; returns the ``metrics.json`` content.
 
+    With ``cfg.resume`` set, the run continues from that folder's checkpoint; every setting
+    outside :data:`fastbow.resume.RESUMABLE` must equal the saved one.
+
     Raises:
         FastbowError / DataError: bad configuration or data (one-line messages).
-        FloatingPointError: training diverged (non-finite loss).
+        FloatingPointError: training diverged (non-finite loss); the message names the step and lr.
+        fastbow.stopping.Interrupted (a KeyboardInterrupt): Ctrl-C/SIGTERM; a checkpoint was saved.
     """
     validate_config(cfg)
+    state = None
+    if cfg.resume is not None:
+        state = load_checkpoint(cfg.resume)
+        resuming.check_config(dataclasses.asdict(cfg), state["config"])
+        if state["epoch"] >= cfg.epochs:
+            log.info("%s already has %d epochs; pass --epochs N (> %d) to train further",
+                     cfg.resume, state["epoch"], state["epoch"])
+            return state["metrics"]
     out = prepare_output(cfg.out)
     device = resolve_device(cfg.device)
     data_path = resolve_data_path(cfg.data)
-    data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache)
+    data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
     log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
              data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
              data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
 
+    n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
-    model = OneHotMLP(data.train.n_features, cfg.hidden, cfg.logits).to(device)
+    model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(data.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
     train_loader = DeviceBatchLoader(data.train, train_sampler, device, cfg.backend)
     test_loader = DeviceBatchLoader(
         data.test, RowBatchSampler(data.test.n_docs, cfg.batch_size, shuffle=False), device, train_loader.backend)
-    init_loss = check_initial_loss(model, test_loader)
-    log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
-             init_loss, math.log(max(cfg.logits, 2)))
-
-    config = dataclasses.asdict(cfg) | {"data": str(data_path), "device": str(device),
-                                        "backend": train_loader.backend, "classes": list(data.classes),
-                                        "n_features": data.train.n_features}
-    result = {"config": config, "epochs": []}
+    run_config = dataclasses.asdict(cfg) | {"data": str(data_path), "resume": None}  # saved for --resume
+    start_epoch, start_batch, partial = 1, 0, None
+    if state is None:
+        init_loss = check_initial_loss(model, test_loader)
+        log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
+                 init_loss, math.log(max(n_logits, 2)))
+        config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
+                               "classes": list(data.classes), "n_features": data.train.n_features}
+        result = {"config": config, "epochs": []}
+    else:
+        resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
+        start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
+        run_config = state["config"] | {k: run_config[k] for k in resuming.RESUMABLE}
+        result.setdefault("resumed", []).append({"epoch": start_epoch, "batch": start_batch})
+        result["config"]["epochs"] = cfg.epochs
+        log.info("resumed %s at epoch %d, batch %d of %d; device %s, kernel %s", cfg.resume, start_epoch,
+                 start_batch, len(train_loader), device, train_loader.backend)
     data.vocab.save(out / "vocab.json")
-    for epoch in range(1, cfg.epochs + 1):
-        train_sampler.set_epoch(epoch)
-        train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
-                                       desc=f"epoch {epoch}/{cfg.epochs}")
-        t0 = time.perf_counter()
-        test_m = evaluate(model, test_loader)
-        entry = {"epoch": epoch, "train_loss": train_m["loss"], "train_accuracy": train_m["accuracy"],
-                 "test_loss": test_m["loss"], "test_accuracy": test_m["accuracy"],
-                 "test_perplexity": test_m["perplexity"], "time_s": seconds,
-                 "eval_s": time.perf_counter() - t0}
-        result["epochs"].append(entry)
-        log.info(_format_epoch(entry, cfg.epochs))
-        write_json(out / "metrics.json", result)
+
+    def checkpoint(epoch, batch, partial_metrics):
+        save_checkpoint(out / CHECKPOINT, resuming.training_state(
+            model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
+            shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
+            hidden=cfg.hidden, result=result, config=run_config))
+
+    with StopRequest() as stop:
+        for epoch in range(start_epoch, cfg.epochs + 1):
+            train_sampler.set_epoch(epoch)
+            try:
+                train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
+                                               desc=f"epoch {epoch}/{cfg.epochs}", start_batch=start_batch,
+                                               metrics=partial, stop=stop)
+            except Interrupted as e:
+                checkpoint(epoch - 1, e.batch, e.metrics)
+                log.warning("interrupted in epoch %d after batch %d of %d; saved %s; continue with: "
+                            "python -m fastbow.train --resume %s", epoch, e.batch, len(train_loader),
+                            out / CHECKPOINT, out)
+                raise
+            except Diverged as e:
+                raise FloatingPointError(_diverged_message(e, epoch, cfg.lr)) from None
+            start_batch, partial = 0, None
+            t0 = time.perf_counter()
+            test_m = evaluate(model, test_loader)
+            if not math.isfinite(test_m["loss"]):
+                raise FloatingPointError(f"training diverged: the test loss became {test_m['loss']} after epoch "
+                                         f"{epoch} with lr={cfg.lr:g}; lower --lr and train again")
+            entry = {"epoch": epoch, "train_loss": train_m["loss"], "train_accuracy": train_m["accuracy"],
+                     "test_loss": test_m["loss"], "test_accuracy": test_m["accuracy"],
+                     "test_perplexity": test_m["perplexity"], "time_s": seconds,
+                     "eval_s": time.perf_counter() - t0}
+            result["epochs"].append(entry)
+            log.info(_format_epoch(entry, cfg.epochs))
+            write_json(out / "metrics.json", result)
+            checkpoint(epoch, 0, None)
+            if stop() and epoch < cfg.epochs:
+                log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
+                            epoch, out / CHECKPOINT, out)
+                raise Interrupted(0, None)
     with atomic_write(out / "model.pt") as f:
         torch.save(model.state_dict(), f)
-    log.info("wrote %s, %s and %s", out / "metrics.json", out / "model.pt", out / "vocab.json")
+    log.info("wrote %s, %s, %s and %s", out / "metrics.json", out / "model.pt", out / "vocab.json", out / CHECKPOINT)
     return result
+
+
+def _diverged_message(e: Diverged, epoch: int, lr: float) -> str:
+    """One line naming the step (global, and within the epoch) and the learning rate."""
+    where = (f"step {(epoch - 1) * e.n_batches + e.batch} (epoch {epoch}, batch {e.batch} of {e.n_batches})"
+             if e.batch is not None else f"epoch {epoch}")
+    return (f"training diverged: the loss became {e.loss} at {where} with lr={lr:g}; "
+            f"lower --lr (e.g. --lr {lr / 10:g}) and train again")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the K most frequent training tokens (features: K + 1 with OOV)")
     p.add_argument("--hidden", type=int, default=d.hidden, metavar="H", help="hidden units")
     p.add_argument("--logits", type=int, default=d.logits, metavar="C",
-                   help="1: one logit with BCEWithLogitsLoss; C >= 2: C logits with CrossEntropyLoss")
+                   help="1: one logit with BCEWithLogitsLoss; C: one per class with CrossEntropyLoss; "
+                        "default: 1 for 2 classes, else C")
     p.add_argument("--epochs", type=int, default=d.epochs, help="passes over the training split")
     p.add_argument("--batch-size", type=int, default=d.batch_size, metavar="B", help="rows per batch")
     p.add_argument("--lr", type=float, default=d.lr, help="learning rate")
@@ -200,13 +281,37 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the per-epoch progress bar")
+    own = p.add_argument_group("own data (--data FILE.csv/.tsv/.jsonl/.parquet, or an aclImdb-layout folder)")
+    own.add_argument("--text-column", default=d.text_column, metavar="NAME", help="table column with the text")
+    own.add_argument("--label-column", default=d.label_column, metavar="NAME", help="table column with the label")
+    own.add_argument("--test-file", default=d.test_file, metavar="PATH", help="table file with the test split")
+    own.add_argument("--test-fraction", type=float, default=d.test_fraction, metavar="F",
+                     help="hold out this fraction of the training data as the test split (stratified, seed 0)")
+    p.add_argument("--resume", default=None, metavar="OUT",
+                   help="continue the run saved in OUT/checkpoint.pt with its settings "
+                        f"(only {resuming.RESUMABLE_FLAGS} may change)")
     return p
+
+
+def explicit_flags(argv) -> dict:
+    """The flags given in ``argv`` (dest → value), without the defaults of those not given."""
+    p, unset = build_parser(), object()  # not a str, so argparse does not convert it with type=
+    p.set_defaults(**dict.fromkeys(vars(p.parse_args([])), unset))
+    return {k: v for k, v in vars(p.parse_args(argv)).items() if v is not unset}
 
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
     args = build_parser().parse_args(argv)
-    return run_cli(lambda: run(TrainConfig(**vars(args))))
+
+    def go():
+        if args.resume is None:
+            return run(TrainConfig(**vars(args)))
+        saved = load_checkpoint(args.resume)["config"]
+        fields = [f.name for f in dataclasses.fields(TrainConfig)]
+        return run(TrainConfig(**resuming.merge_config(saved, explicit_flags(argv), args.resume, fields)))
+
+    return run_cli(go)
 
 
 if __name__ == "__main__":

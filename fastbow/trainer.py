@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from .errors import FastbowError
 from .metrics import EpochMetrics
 from .model import per_sample_loss, predict_classes
+from .stopping import Interrupted, check_finite
 from .timing import PhaseTimer
 
 OPTIMIZERS = ("sgd", "adam")
@@ -65,8 +66,16 @@ def check_initial_loss(model, loader, *, max_batches: int = 4, tolerance: float 
     return loss
 
 
-def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = "train") -> tuple[dict, dict]:
+def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = "train",
+                start_batch: int = 0, metrics: EpochMetrics | None = None, stop=None) -> tuple[dict, dict]:
     """One pass over ``loader``, one optimizer step per batch.
+
+    Args:
+        start_batch (int): skip the epoch's first ``start_batch`` batches (resuming mid-epoch:
+            the sampler's order is a function of (seed, epoch), so the rest is the same).
+        metrics (EpochMetrics, optional): running sums of the skipped batches, continued here.
+        stop (callable, optional): read before each batch; when it returns True the loop
+            raises :class:`fastbow.stopping.Interrupted` (see :class:`fastbow.stopping.StopRequest`).
 
     Returns:
         tuple: metrics ``{"loss", "accuracy", "perplexity", "n"}`` (running,
@@ -74,14 +83,26 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         ``{"data", "transfer", "forward", "backward", "optimizer", "total"}`` in seconds.
 
     Raises:
-        FloatingPointError: the loss became NaN or infinite (read at epoch end).
+        fastbow.stopping.Diverged (a FloatingPointError): a step's loss was NaN or infinite
+            (checked at epoch end and on interruption, from per-step losses kept on the device).
+        fastbow.stopping.Interrupted: ``stop()`` returned True; the batches before were trained.
     """
     model.train()
-    metrics = EpochMetrics()
+    metrics = EpochMetrics() if metrics is None else metrics
     timer = PhaseTimer(loader.device)
-    bar = tqdm(total=len(loader), desc=desc, unit="batch", leave=False, disable=None if progress else True)
+    bar = tqdm(total=len(loader), initial=start_batch, desc=desc, unit="batch", leave=False,
+               disable=None if progress else True)
+    step_losses = []                             # 0-d float32 per step, on the device (no sync)
+    lr = optimizer.param_groups[0]["lr"]
     timer.start()
-    for rows in loader.sampler:
+    for i, rows in enumerate(loader.sampler):
+        if i < start_batch:
+            continue                             # already trained before the checkpoint
+        if stop is not None and stop():
+            timer.stop()
+            bar.close()
+            check_finite(step_losses, start_batch, len(loader), lr, metrics.result()["loss"] if metrics.n else 0.0)
+            raise Interrupted(i, metrics)
         timer.mark("data")                       # sampler (host)
         rows = loader.to_device(rows)            # (B,) int64
         timer.mark("transfer")
@@ -92,7 +113,9 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         metrics.update(losses, predict_classes(logits) == y)
         timer.mark("forward")
         optimizer.zero_grad(set_to_none=True)
-        losses.mean().backward()
+        loss = losses.mean()                     # 0-d
+        loss.backward()
+        step_losses.append(loss.detach())
         timer.mark("backward")
         optimizer.step()
         timer.mark("optimizer")
@@ -100,8 +123,7 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
     seconds = timer.stop()
     bar.close()
     result = metrics.result()
-    if not math.isfinite(result["loss"]):
-        raise FloatingPointError(f"training loss became {result['loss']}")
+    check_finite(step_losses, start_batch, len(loader), lr, result["loss"])
     return result, seconds
 
 

@@ -1,0 +1,149 @@
+"""One entry point for every kind of dataset: :func:`read_dataset` picks the reader by path.
+
+=====================================  =========================================================
+``--data``                             reader
+=====================================  =========================================================
+a folder, ``.tar.gz``/``.tgz``/``.tar``  :func:`fastbow.reader.read_imdb` (aclImdb layout, any class
+                                       folder names; ``train/`` and ``test/`` splits)
+``.csv .tsv .jsonl .ndjson``           :func:`fastbow.tables.read_table`, columns ``--text-column``
+``.parquet .pq``                       and ``--label-column``; the test split from ``--test-file``
+                                       or ``--test-fraction``
+=====================================  =========================================================
+
+``--test-fraction F`` also works for a folder or archive: the test split is
+then carved from ``train/`` (stratified, fixed seed 0) and any ``test/`` folder
+is ignored, so a corpus with only ``train/<class>/`` folders can be used.
+The options that change what is read are bundled in :class:`DataOptions`, whose
+:meth:`~DataOptions.key` goes into the CSR cache key (:func:`fingerprint`).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError, FastbowError
+from .reader import Split, read_imdb
+from .reader import fingerprint as path_fingerprint
+from .tables import TABLE_SUFFIXES, is_table, read_table, split_by_fraction
+
+__all__ = ["DataOptions", "read_dataset", "fingerprint"]
+
+_ARCHIVES = (".tar.gz", ".tgz", ".tar")
+SPLIT_SEED = 0  # seed of the --test-fraction split: independent of the training seed
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """How to read a dataset beyond its path (the defaults read an aclImdb folder or archive as is).
+
+    Attributes:
+        text_column (str): table column (JSON key) with the text; default ``"text"``.
+        label_column (str): table column (JSON key) with the class label; default ``"label"``.
+        test_file (str | None): a second table file holding the test split.
+        test_fraction (float | None): fraction of the training documents held out as the test split,
+            stratified by class with :data:`SPLIT_SEED`; in (0, 1).
+    """
+
+    text_column: str = "text"
+    label_column: str = "label"
+    test_file: str | None = None
+    test_fraction: float | None = None
+
+    def validate(self) -> "DataOptions":
+        """Check the option types and values; returns ``self``.
+
+        Raises:
+            FastbowError: an empty column name, a non-number fraction outside (0, 1), or both
+                ``test_file`` and ``test_fraction`` given.
+        """
+        for name in ("text_column", "label_column"):
+            v = getattr(self, name)
+            if not isinstance(v, str) or not v:
+                raise FastbowError(f"{name} should be a non-empty column name, but got {name}={v!r}")
+        f = self.test_fraction
+        if f is not None and (isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f < 1):
+            raise FastbowError(f"test_fraction should be a number in (0, 1), but got test_fraction={f!r}")
+        if self.test_file is not None and f is not None:
+            raise FastbowError("--test-file and --test-fraction are mutually exclusive; pass one of them")
+        return self
+
+    def is_default(self) -> bool:
+        """True when nothing beyond the path changes what is read."""
+        return self == DataOptions()
+
+    def key(self) -> str:
+        """A string that identifies the options, for the cache key (the test file's content included)."""
+        test_fp = ""
+        if self.test_file is not None:
+            if not Path(self.test_file).expanduser().is_file():
+                raise DataError(f"--test-file {self.test_file} not found; pass an existing table file")
+            test_fp = path_fingerprint(self.test_file)
+        return f"{self.text_column}\0{self.label_column}\0{test_fp}\0{self.test_fraction!r}"
+
+
+def kind(path: str | os.PathLike) -> str:
+    """``"table"`` for a table file, ``"imdb"`` for a folder or tar archive.
+
+    Raises:
+        DataError: the path is a file of another type (the message lists the accepted ones).
+    """
+    p = Path(path)
+    if p.is_dir() or p.name.lower().endswith(_ARCHIVES):
+        return "imdb"
+    if is_table(p):
+        return "table"
+    raise DataError(f"{p} is neither a folder, a .tar.gz archive nor a table file "
+                    f"({', '.join(TABLE_SUFFIXES)}); pass one of those as --data")
+
+
+def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) -> dict[str, Split]:
+    """Read the train and test splits of ``path`` as described in the module docstring.
+
+    Args:
+        path (str or PathLike): the dataset (folder, archive or table file); must exist.
+        options (DataOptions, optional): columns and where the test split comes from.
+
+    Returns:
+        dict: ``{"train": Split, "test": Split}`` with the same ``classes`` (the training split's).
+
+    Raises:
+        DataError: see :func:`fastbow.reader.read_imdb` and :func:`fastbow.tables.read_table`; a table
+            without ``--test-file``/``--test-fraction``; ``--test-file`` with a folder or archive.
+        FastbowError: bad options (:meth:`DataOptions.validate`).
+    """
+    opts = (options or DataOptions()).validate()
+    if kind(path) == "imdb":
+        if opts.test_file is not None:
+            raise DataError(f"--test-file applies to table files, but --data {path} is a folder or archive "
+                            "with its own test/ split; drop --test-file (or use --test-fraction)")
+        if opts.test_fraction is None:
+            return read_imdb(path)
+        train, test = split_by_fraction(read_imdb(path, splits=("train",))["train"], opts.test_fraction, SPLIT_SEED)
+        return {"train": train, "test": test}
+    train = read_table(path, opts.text_column, opts.label_column)
+    if opts.test_file is not None:
+        test = read_table(opts.test_file, opts.text_column, opts.label_column, classes=train.classes)
+        return {"train": train, "test": test}
+    if opts.test_fraction is None:
+        raise DataError(f"table {path} has no test split; pass --test-file PATH or --test-fraction F (e.g. 0.2)")
+    train, test = split_by_fraction(train, opts.test_fraction, SPLIT_SEED)
+    return {"train": train, "test": test}
+
+
+def fingerprint(path: str | os.PathLike, options: DataOptions | None = None) -> str:
+    """Hex sha256 identifying the data read by ``read_dataset(path, options)``, for cache keys.
+
+    With default options this is :func:`fastbow.reader.fingerprint` of ``path`` (so existing IMDB
+    cache keys are unchanged); otherwise it also covers the columns, the test file's content and the
+    test fraction.
+
+    Raises:
+        DataError: ``path`` or the test file is missing.
+    """
+    fp = path_fingerprint(path)
+    opts = options or DataOptions()
+    if opts.is_default():
+        return fp
+    return hashlib.sha256(f"{fp}\0{opts.key()}".encode("utf-8", "surrogateescape")).hexdigest()

@@ -1,0 +1,97 @@
+"""Tests for python -m fastbow.predict: arguments, file, stdin, JSON, the training path, errors."""
+import io
+import json
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from corpus import make_corpus
+from fastbow.predict import load_predictor, main
+from fastbow.tokenize import get_tokenizer
+from fastbow.train import main as train_main
+
+POS, NEG = "A great, wonderful film: the best!", "Awful and boring, the worst waste of time."
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("predict")
+    corpus = make_corpus(root, n_per_class=60)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FASTBOW_CACHE_DIR", str(root / "cache"))
+        assert train_main(["--data", str(corpus), "--out", str(root / "run"), "--vocab-size", "20", "--hidden", "16",
+                           "--batch-size", "16", "--epochs", "3", "--lr", "0.03", "--no-progress"]) == 0
+    return root / "run"
+
+
+def outputs(capsys):
+    return [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+
+
+def test_texts_from_arguments(model, capsys):
+    assert main(["--model", str(model), POS, NEG]) == 0
+    (l1, p1, t1), (l2, p2, t2) = outputs(capsys)
+    assert (l1, l2) == ("pos", "neg") and float(p1) > 0.8 and float(p2) > 0.8
+    assert t1 == POS and t2 == NEG
+
+
+def test_texts_from_a_file_keep_line_order_and_empty_lines(model, tmp_path, capsys):
+    (tmp_path / "in.txt").write_bytes(f"{NEG}\r\n\n{POS}\n".encode())
+    assert main(["--model", str(model), "--file", str(tmp_path / "in.txt"), "--batch-size", "2"]) == 0
+    rows = outputs(capsys)
+    assert [r[0] for r in rows] == ["neg", rows[1][0], "pos"] and rows[1][2] == ""   # the empty text is scored too
+
+
+def test_texts_from_stdin_with_bad_bytes(model, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(f"{POS}\n{NEG} \xff\n".encode("latin-1"))))
+    assert main(["--model", str(model), "--file", "-"]) == 0
+    captured = capsys.readouterr()
+    assert [r.split("\t")[0] for r in captured.out.splitlines()] == ["pos", "neg"]
+    assert "warning: 1 of 2 lines of stdin held bytes that are not UTF-8; they were replaced with U+FFFD" in captured.err
+
+
+def test_json_lines(model, capsys):
+    assert main(["--model", str(model), "--json", POS]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["label"] == "pos" and set(row["probabilities"]) == {"neg", "pos"}
+    assert sum(row["probabilities"].values()) == pytest.approx(1, abs=1e-5)
+    assert row["probability"] == row["probabilities"]["pos"]
+
+
+def test_scores_equal_the_model_on_dense_multi_hot(model):
+    pred = load_predictor(model)
+    texts = [POS, NEG, "", "film film film unknownword"]
+    probs = pred.probabilities(texts, batch_size=3)           # two batches through the scatter kernel
+    tok = get_tokenizer(pred.vocab.tokenizer)
+    x = torch.zeros(len(texts), pred.vocab.n_features)
+    for i, t in enumerate(texts):
+        x[i, pred.vocab.encode(tok(t))] = 1.0
+    with torch.no_grad():
+        p = torch.sigmoid(pred.model(x)[:, 0]).numpy()
+    assert np.allclose(probs[:, 1], p, atol=1e-6) and np.allclose(probs.sum(axis=1), 1, atol=1e-6)
+    labels, best = pred.predict(texts)
+    assert labels[:2] == ["pos", "neg"] and np.all(best >= 0.5)
+
+
+@pytest.mark.parametrize("argv, msg", [
+    ([], r"no texts to score; pass TEXT arguments, or --file PATH \('-' for standard input\)"),
+    (["x", "--file", "f"], r"pass texts either as TEXT arguments or with --file, not both"),
+    (["--file", "EMPTY"], r"no texts to score: .*empty\.txt is empty"),
+    (["--file", "MISSING"], r"cannot read --file .*missing\.txt \(No such file or directory\)"),
+    (["x", "--batch-size", "0"], r"batch_size should be a positive integer value, but got batch_size=0"),
+])
+def test_bad_input(model, tmp_path, capsys, argv, msg):
+    import re
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    argv = [{"EMPTY": str(tmp_path / "empty.txt"), "MISSING": str(tmp_path / "missing.txt")}.get(a, a) for a in argv]
+    assert main(["--model", str(model), *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and re.search(msg, err) and "\n" not in err
+
+
+def test_missing_model(tmp_path, capsys):
+    assert main(["--model", str(tmp_path), "x"]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err

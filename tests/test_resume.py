@@ -1,0 +1,135 @@
+"""Tests for checkpoints in training and --resume: interrupted runs give the same metrics as uninterrupted ones."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+import fastbow.train as train_mod
+from corpus import make_corpus
+from fastbow.checkpoint import load_checkpoint
+from fastbow.train import main
+
+REPO = Path(__file__).resolve().parent.parent
+ARGS = ["--vocab-size", "20", "--hidden", "16", "--batch-size", "16", "--lr", "0.03", "--no-progress"]  # 8 batches/epoch
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return make_corpus(tmp_path_factory.mktemp("corpus"), n_per_class=60)
+
+
+def run(corpus, out, *extra):
+    return main(["--data", str(corpus), "--out", str(out), *ARGS, *extra])
+
+
+def epochs(out):
+    """Per-epoch metrics of a run, times aside."""
+    return [{k: v for k, v in e.items() if k not in ("time_s", "eval_s")}
+            for e in json.loads((Path(out) / "metrics.json").read_text())["epochs"]]
+
+
+def same_weights(a, b):
+    sa, sb = torch.load(Path(a) / "model.pt", weights_only=True), torch.load(Path(b) / "model.pt", weights_only=True)
+    return all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory):
+    """An uninterrupted 4-epoch run (with its own cache folder: the autouse one is per test)."""
+    out = tmp_path_factory.mktemp("ref") / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FASTBOW_CACHE_DIR", str(out.parent / "cache"))
+        assert run(corpus, out, "--epochs", "4") == 0
+    return out
+
+
+def sigint_at_step(monkeypatch, step):
+    """Make the training optimizer deliver a real SIGINT right after its ``step``-th step."""
+    real = train_mod.make_optimizer
+
+    def make(name, params, lr):
+        opt, count = real(name, params, lr), [0]
+        orig = opt.step
+
+        def stepper(*a, **k):
+            out = orig(*a, **k)
+            count[0] += 1
+            if count[0] == step:
+                signal.raise_signal(signal.SIGINT)
+            return out
+        opt.step = stepper
+        return opt
+    monkeypatch.setattr(train_mod, "make_optimizer", make)
+
+
+def test_interrupted_after_epoch_2_and_resumed_matches_uninterrupted(corpus, reference, tmp_path, monkeypatch, capsys):
+    sigint_at_step(monkeypatch, 8 + 5)                        # Ctrl-C during batch 5 of epoch 2
+    assert run(corpus, tmp_path / "a", "--epochs", "4") == 130
+    monkeypatch.undo()
+    captured = capsys.readouterr()
+    assert "interrupted in epoch 2 after batch 5 of 8" in captured.out and captured.err.strip().endswith("interrupted")
+    assert f"continue with: python -m fastbow.train --resume {tmp_path / 'a'}" in captured.out
+    state = load_checkpoint(tmp_path / "a")
+    assert (state["epoch"], state["batch"]) == (1, 5) and state["partial"]["n"] == 5 * 16
+    assert main(["--resume", str(tmp_path / "a")]) == 0     # no other flag: the saved settings, 4 epochs
+    assert epochs(tmp_path / "a") == epochs(reference) and len(epochs(reference)) == 4
+    assert same_weights(tmp_path / "a", reference)
+    assert json.loads((tmp_path / "a" / "metrics.json").read_text())["resumed"] == [{"epoch": 2, "batch": 5}]
+
+
+def test_stopped_at_an_epoch_boundary_then_extended(corpus, reference, tmp_path, capsys):
+    assert run(corpus, tmp_path / "b", "--epochs", "2") == 0
+    assert load_checkpoint(tmp_path / "b")["epoch"] == 2
+    assert main(["--resume", str(tmp_path / "b"), "--epochs", "4", "--no-progress"]) == 0
+    assert epochs(tmp_path / "b") == epochs(reference) and same_weights(tmp_path / "b", reference)
+    assert main(["--resume", str(tmp_path / "b"), "--epochs", "4"]) == 0
+    assert "already has 4 epochs; pass --epochs N (> 4) to train further" in capsys.readouterr().out
+
+
+def test_real_ctrl_c_in_a_subprocess(corpus, tmp_path):
+    out = tmp_path / "c"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "fastbow.train", "--data", str(corpus), "--out", str(out), *ARGS, "--epochs", "500"]
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "checkpoint.pt").exists() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=60)
+    assert p.returncode == 130, stderr
+    assert stderr.strip().endswith("interrupted") and "SIGINT: stopping after this batch" in stderr
+    assert "saved" in stdout and "--resume" in stdout and "Traceback" not in stderr
+    state = load_checkpoint(out)
+    done = state["epoch"] + (state["batch"] > 0)              # epochs started
+    assert 1 <= state["epoch"] < 500
+    assert main(["--resume", str(out), "--epochs", str(done + 1)]) == 0
+    assert run(corpus, tmp_path / "ref", "--epochs", str(done + 1)) == 0
+    assert epochs(out) == epochs(tmp_path / "ref") and same_weights(out, tmp_path / "ref")
+
+
+@pytest.mark.parametrize("extra, msg", [
+    (["--lr", "0.1"], r"--lr 0.1 differs from the checkpoint's settings \(lr=0.03\); a resumed run keeps its settings: "
+                      r"drop the flag \(only --epochs, --device, --backend, --no-progress, --no-cache may change\)"),
+    (["--out", "elsewhere"], r"--resume .* continues in its own folder; drop --out elsewhere"),
+])
+def test_resume_refuses_changed_settings(corpus, reference, tmp_path, capsys, extra, msg):
+    import re
+
+    assert main(["--resume", str(reference), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and re.search(msg, err) and "\n" not in err
+
+
+def test_resume_refuses_changed_data(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "c", n_per_class=20)
+    assert run(corpus, tmp_path / "a", "--epochs", "1") == 0
+    for f in (corpus / "train" / "pos").iterdir():               # a new most-frequent token
+        f.write_text(f.read_text() + " zzz zzz", encoding="utf-8")
+    assert main(["--resume", str(tmp_path / "a"), "--epochs", "2"]) == 2
+    assert "changed since the checkpoint was written (its vocabulary or classes differ)" in capsys.readouterr().err

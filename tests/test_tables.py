@@ -1,0 +1,140 @@
+"""Tests for fastbow.tables: CSV/TSV/JSONL/Parquet readers, label mapping, decode errors, the fraction split."""
+import sys
+
+import numpy as np
+import pytest
+
+from fastbow.errors import DataError
+from fastbow.tables import read_table, sort_classes, split_by_fraction
+from tabledata import write_csv, write_jsonl
+
+ROWS = [("Great film, \"really\".", "pos"), ("Dull,\nlong.", "neg"), ("", "pos"), ("Meh\tok", "neg")]
+
+
+@pytest.mark.parametrize("suffix, delim", [(".csv", ","), (".tsv", "\t")])
+def test_csv_and_tsv_keep_quoting_newlines_and_order(tmp_path, suffix, delim):
+    s = read_table(write_csv(tmp_path / f"r{suffix}", ROWS, delim=delim))
+    assert s.texts == [t for t, _ in ROWS]
+    assert s.classes == ("neg", "pos") and s.labels.dtype == np.int64 and s.labels.tolist() == [1, 0, 1, 0]
+    assert s.doc_ids[0] == f"r{suffix}:2" and s.doc_ids[2] == f"r{suffix}:5"   # line 3 holds the quoted newline
+    assert s.n_decode_errors == 0
+
+
+def test_jsonl_with_integer_labels_sorted_numerically(tmp_path):
+    objs = [{"review": f"t{i}", "stars": y} for i, y in enumerate([10, 2, 1, 2])]
+    s = read_table(write_jsonl(tmp_path / "r.jsonl", objs), "review", "stars")
+    assert s.classes == ("1", "2", "10")                          # not ("1", "10", "2")
+    assert s.labels.tolist() == [2, 1, 0, 1] and s.texts == ["t0", "t1", "t2", "t3"]
+
+
+def test_label_mapping_does_not_depend_on_row_order(tmp_path):
+    a = read_table(write_csv(tmp_path / "a.csv", ROWS))
+    b = read_table(write_csv(tmp_path / "b.csv", ROWS[::-1]))
+    assert a.classes == b.classes and a.labels.tolist() == b.labels.tolist()[::-1]
+    assert sort_classes(["b", "a", "10"]) == ("10", "a", "b") and sort_classes(["-1", "3", "+2"]) == ("-1", "+2", "3")
+
+
+def test_parquet(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": ["good", "bad", "fine"], "label": [1, 0, 1]}), tmp_path / "r.parquet")
+    s = read_table(tmp_path / "r.parquet")
+    assert s.texts == ["good", "bad", "fine"] and s.classes == ("0", "1") and s.labels.tolist() == [1, 0, 1]
+    assert s.doc_ids == ["r.parquet:1", "r.parquet:2", "r.parquet:3"]
+
+
+def test_parquet_without_pyarrow_says_how_to_install(tmp_path, monkeypatch):
+    (tmp_path / "r.parquet").write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)         # import pyarrow.parquet now raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(DataError, match=r"needs pyarrow, which is not installed; pip install pyarrow"):
+        read_table(tmp_path / "r.parquet")
+
+
+def test_damaged_parquet(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "r.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(DataError, match=r"r\.parquet is not a readable Parquet file"):
+        read_table(tmp_path / "r.parquet")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_bytes_that_are_not_utf8_are_replaced_and_counted(tmp_path, suffix):
+    p = tmp_path / f"r{suffix}"
+    if suffix == ".csv":
+        p.write_bytes(b"text,label\ngood \xff\xfe film,pos\nbad,neg\nok,pos\n")
+    else:
+        p.write_bytes(b'{"text": "good \xff film", "label": "pos"}\n{"text": "bad", "label": "neg"}\n'
+                      b'{"text": "lone \\udc80 escape", "label": "pos"}\n')
+    with pytest.warns(UnicodeWarning, match=r"2 of 3 rows of .* held bytes that are not UTF-8" if suffix == ".jsonl"
+                      else r"1 of 3 rows of .* held bytes that are not UTF-8"):
+        s = read_table(p)
+    assert s.texts[0].startswith("good \ufffd") and "\ufffd" not in s.texts[1]
+    assert s.n_decode_errors == (2 if suffix == ".jsonl" else 1)
+    for t in s.texts:
+        t.encode("utf-8")                                           # no lone surrogate is left
+
+
+@pytest.mark.parametrize("content, msg", [
+    (b"", r"table .*r\.csv is empty; it needs a header row"),
+    (b"text,label\n", r"table .*r\.csv has no rows"),
+    (b"body,label\nx,pos\n", r"has no text column 'text' \(columns: 'body', 'label'\); pass --text-column NAME"),
+    (b"text,y\nx,pos\n", r"has no label column 'label' \(columns: 'text', 'y'\); pass --label-column NAME"),
+    (b"text,label\nx,pos\ny,neg,extra\n", r"r\.csv line 3 has 3 fields but the header has 2; quote fields"),
+    (b"text,label\nx, \nz,neg\n", r"r\.csv:2: the label is empty; give every row a class label"),
+    (b"text,label\nx,pos\ny,pos\n", r"has 1 class\(es\) \['pos'\] in column 'label'; need at least 2"),
+    (b'text,label\n"unterminated,pos\n', r"is not a valid CSV file \(line \d+: .*\); check its quoting"),
+])
+def test_csv_errors(tmp_path, content, msg):
+    (tmp_path / "r.csv").write_bytes(content)
+    with pytest.raises(DataError, match=msg):
+        read_table(tmp_path / "r.csv")
+
+
+@pytest.mark.parametrize("content, msg", [
+    (b'{"text": "a", "label": 1}\n{"text": "b", \n', r"r\.jsonl line 2 is not valid JSON"),
+    (b'["a", 1]\n', r"line 1 is a JSON list, not an object"),
+    (b'{"text": "a"}\n', r"line 1 has no key 'label' \(keys: 'text'\); pass --label-column NAME"),
+    (b'{"text": 3, "label": 1}\n', r"line 1: text 'text' is a JSON int, not a string"),
+    (b'{"text": "a", "label": 1.5}\n', r"r\.jsonl:1: label 1\.5 is a float; labels must be strings or integers"),
+    (b'{"text": "a", "label": null}\n', r"r\.jsonl:1: the label is missing \(null\)"),
+])
+def test_jsonl_errors(tmp_path, content, msg):
+    (tmp_path / "r.jsonl").write_bytes(content)
+    with pytest.raises(DataError, match=msg):
+        read_table(tmp_path / "r.jsonl")
+
+
+def test_test_file_uses_the_training_classes(tmp_path):
+    train = read_table(write_csv(tmp_path / "a.csv", [("x", "b"), ("y", "c"), ("z", "a")]))
+    test = read_table(write_csv(tmp_path / "b.csv", [("x", "c"), ("y", "c")]), classes=train.classes)
+    assert test.classes == ("a", "b", "c") and test.labels.tolist() == [2, 2]
+    with pytest.raises(DataError, match=r"has labels \['d'\] that the training data does not have \(classes: a, b, c\)"):
+        read_table(write_csv(tmp_path / "c.csv", [("x", "d")]), classes=train.classes)
+
+
+def test_missing_and_unknown_files(tmp_path):
+    with pytest.raises(DataError, match=r"table file .*nope\.csv not found"):
+        read_table(tmp_path / "nope.csv")
+    (tmp_path / "r.xlsx").write_bytes(b"")
+    with pytest.raises(DataError, match=r"suffix '\.xlsx', which is not a table"):
+        read_table(tmp_path / "r.xlsx")
+
+
+def test_split_by_fraction_is_stratified_seeded_and_ordered(tmp_path):
+    rows = [(f"t{i}", "pos" if i % 4 else "neg") for i in range(40)]        # 10 neg, 30 pos
+    s = read_table(write_csv(tmp_path / "r.csv", rows))
+    train, test = split_by_fraction(s, 0.2, seed=0)
+    assert np.bincount(test.labels).tolist() == [2, 6] and np.bincount(train.labels).tolist() == [8, 24]
+    assert sorted(train.texts + test.texts) == sorted(s.texts)
+    assert test.doc_ids == sorted(test.doc_ids, key=lambda d: int(d.split(":")[1]))   # file order kept
+    again = split_by_fraction(s, 0.2, seed=0)[1]
+    assert again.texts == test.texts and split_by_fraction(s, 0.2, seed=1)[1].texts != test.texts
+    tiny = read_table(write_csv(tmp_path / "t.csv", [("a", "x"), ("b", "y"), ("c", "y")]))
+    tr, te = split_by_fraction(tiny, 0.9)                   # a class of one document stays in train
+    assert tr.texts == ["a", "b"] and te.texts == ["c"]
+    with pytest.raises(DataError, match=r"test_fraction should be a number in \(0, 1\), but got test_fraction=1"):
+        split_by_fraction(s, 1)
+    with pytest.raises(DataError, match=r"leaves no test documents"):
+        split_by_fraction(read_table(write_csv(tmp_path / "u.csv", [("a", "x"), ("b", "y")])), 0.5)
