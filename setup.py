@@ -32,6 +32,7 @@ setup(
         TRITON,
     ],
     extras_require={
-        "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3"],
+        "parquet": ["pyarrow>=12"],  # --data FILE.parquet
+        "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12"],
     },
 )

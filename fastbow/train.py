@@ -54,7 +54,7 @@ log = logging.getLogger("fastbow")
 class TrainConfig:
     """Every knob of a training run; the defaults are the CLI's (see ``--help``)."""
 
-    data: str | None = None              # archive or aclImdb/ folder; None: $FASTBOW_DATA, caches, download
+    data: str | None = None              # archive, aclImdb-layout folder or table file; None: $FASTBOW_DATA, caches, download
     out: str = "runs/default"            # output folder: metrics.json, model.pt, vocab.json
     tokenizer: str = DEFAULT_TOKENIZER   # whitespace | notebook | words
     vocab_size: int = DEFAULT_VOCAB_SIZE # K most frequent training tokens (+1 OOV feature)
@@ -259,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m fastbow.train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Train a multi-hot bag-of-words MLP (Linear(V+1, H) → ReLU → Linear(H, C)) on IMDB.")
     p.add_argument("--data", default=None, metavar="PATH",
-                   help="aclImdb_v1.tar.gz or an extracted aclImdb/ folder; default: $FASTBOW_DATA, "
+                   help="aclImdb_v1.tar.gz, a folder in the aclImdb layout (any class names), or a .csv/.tsv/"
+                        ".jsonl/.parquet table (see the own-data flags); default: $FASTBOW_DATA, "
                         "~/.cache/fastbow, torchtext's cache, else download")
     p.add_argument("--out", default=d.out, metavar="DIR", help="output folder for metrics.json, model.pt, vocab.json")
     p.add_argument("--tokenizer", default=d.tokenizer, choices=list(TOKENIZERS), help="tokenizer name")

@@ -21,7 +21,7 @@ def train(data, out, *extra):
 
 def test_three_class_folder_uses_three_logits(tmp_path):
     corpus = make_corpus(tmp_path / "c", n_per_class=40, classes=("neg", "neutral", "pos"))
-    rc, m = train(corpus, tmp_path / "a")
+    rc, m = train(corpus, tmp_path / "a", "--vocab-size", "30")
     assert rc == 0 and m["config"]["logits"] == 3 and m["config"]["classes"] == ["neg", "neutral", "pos"]
     assert m["epochs"][-1]["test_accuracy"] >= 0.9
     state = load_checkpoint(tmp_path / "a")

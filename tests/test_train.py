@@ -30,7 +30,7 @@ def test_smoke_run_writes_metrics_model_and_vocab(corpus, tmp_path, capsys):
     t = last["time_s"]
     assert set(t) == {"data", "transfer", "forward", "backward", "optimizer", "total"}
     assert abs(sum(v for k, v in t.items() if k != "total") - t["total"]) <= 0.05 * t["total"]
-    assert {p.name for p in (tmp_path / "a").iterdir()} == {"metrics.json", "model.pt", "vocab.json"}
+    assert {p.name for p in (tmp_path / "a").iterdir()} == {"metrics.json", "model.pt", "vocab.json", "checkpoint.pt"}
     out = capsys.readouterr().out
     assert "epoch 3/3 | train loss" in out and "ppl" in out and "forward" in out
 
