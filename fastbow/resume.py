@@ -21,6 +21,7 @@ __all__ = ["RESUMABLE", "merge_config", "check_config", "check_same_data", "trai
 RESUMABLE = ("epochs", "device", "backend", "progress", "cache")  # may change on --resume
 RESUMABLE_FLAGS = "--epochs, --device, --backend, --no-progress, --no-cache"
 _IGNORED = ("resume", "out")  # set from --resume itself
+_PATHS = ("data", "test_file")  # saved as absolute paths
 
 
 def _flag(name: str) -> str:
@@ -46,7 +47,7 @@ def merge_config(saved: dict, explicit: dict, resume: str, fields) -> dict:
     if "out" in explicit and Path(explicit["out"]).resolve() != Path(resume).resolve():
         raise FastbowError(f"--resume {resume} continues in its own folder; drop --out {explicit['out']}")
     clash = {k: v for k, v in explicit.items()
-             if k not in RESUMABLE and k not in _IGNORED and k in fields and v != cfg.get(k)}
+             if k not in RESUMABLE and k not in _IGNORED and k in fields and not _same(k, v, cfg.get(k))}
     if clash:
         given = ", ".join(f"{_flag(k)} {v}" for k, v in clash.items())
         had = ", ".join(f"{k}={cfg.get(k)!r}" for k in clash)
@@ -57,6 +58,13 @@ def merge_config(saved: dict, explicit: dict, resume: str, fields) -> dict:
     return cfg
 
 
+def _same(key: str, a, b) -> bool:
+    """Equal settings; paths (``data``, ``test_file``) compare as resolved absolute paths."""
+    if key in _PATHS and a is not None and b is not None:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    return a == b
+
+
 def check_config(cfg: dict, saved: dict) -> None:
     """Check that ``cfg`` keeps every non-resumable setting of ``saved`` (API callers of ``run``).
 
@@ -64,7 +72,7 @@ def check_config(cfg: dict, saved: dict) -> None:
         FastbowError: naming the first setting that differs.
     """
     for k, v in saved.items():
-        if k in cfg and k not in RESUMABLE and k not in _IGNORED and cfg[k] != v:
+        if k in cfg and k not in RESUMABLE and k not in _IGNORED and not _same(k, cfg[k], v):
             raise FastbowError(f"{k}={cfg[k]!r} differs from the checkpoint's {k}={v!r}; a resumed run keeps "
                                f"its settings (only {', '.join(RESUMABLE)} may change)")
 

@@ -28,7 +28,7 @@ Conventions:
   labels sorted numerically when every label is an integer (``"2" < "10"``),
   else by string; label ``i`` is ``classes[i]``. The mapping depends only on
   the set of labels, never on row order.
-- Bytes are decoded as UTF-8; a byte that is not UTF-8 (and a lone surrogate
+- Bytes are decoded as UTF-8 (a leading byte order mark is dropped); a byte that is not UTF-8 (and a lone surrogate
   escape in JSON) becomes U+FFFD. Documents that needed it are counted in
   ``Split.n_decode_errors`` and reported with one ``UnicodeWarning``, as the
   folder reader does. An empty text is kept as the document ``""``.
@@ -47,7 +47,7 @@ import numpy as np
 from .errors import DataError
 from .reader import Split
 
-__all__ = ["TABLE_SUFFIXES", "is_table", "read_table", "split_by_fraction"]
+__all__ = ["TABLE_SUFFIXES", "is_table", "read_table", "sort_classes", "split_by_fraction"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 _INT = re.compile(r"[+-]?\d+")
@@ -153,7 +153,7 @@ def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
 def _read_csv(path: Path, text_column: str, label_column: str, dialect: str) -> list:
     rows = []
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:  # -sig: drop a BOM
             reader = csv.reader(f, dialect=dialect, strict=True)
             header = next(reader, None)
             if header is None:
@@ -186,6 +186,8 @@ def _read_jsonl(path: Path, text_column: str, label_column: str) -> list:
     try:
         with open(path, "rb") as f:
             for line, raw in enumerate(f, 1):
+                if line == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
                 if not raw.strip():
                     continue
                 s = raw.decode("utf-8", errors="surrogateescape")

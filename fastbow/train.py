@@ -180,7 +180,9 @@ def run(cfg: TrainConfig) -> dict:
     train_loader = DeviceBatchLoader(data.train, train_sampler, device, cfg.backend)
     test_loader = DeviceBatchLoader(
         data.test, RowBatchSampler(data.test.n_docs, cfg.batch_size, shuffle=False), device, train_loader.backend)
-    run_config = dataclasses.asdict(cfg) | {"data": str(data_path), "resume": None}  # saved for --resume
+    run_config = dataclasses.asdict(cfg) | {  # saved for --resume, which may start in another folder
+        "data": str(Path(data_path).resolve()), "resume": None,
+        "test_file": str(Path(cfg.test_file).resolve()) if cfg.test_file is not None else None}
     start_epoch, start_batch, partial = 1, 0, None
     if state is None:
         init_loss = check_initial_loss(model, test_loader)

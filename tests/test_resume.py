@@ -133,3 +133,12 @@ def test_resume_refuses_changed_data(tmp_path, capsys):
         f.write_text(f.read_text() + " zzz zzz", encoding="utf-8")
     assert main(["--resume", str(tmp_path / "a"), "--epochs", "2"]) == 2
     assert "changed since the checkpoint was written (its vocabulary or classes differ)" in capsys.readouterr().err
+
+
+def test_resume_from_another_folder_with_relative_paths(tmp_path, monkeypatch):
+    corpus = make_corpus(tmp_path / "c", n_per_class=20)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--data", "c/aclImdb", "--out", "run", *ARGS, "--epochs", "1"]) == 0
+    monkeypatch.chdir(corpus)                                   # elsewhere: the saved data path is absolute
+    assert main(["--resume", str(tmp_path / "run"), "--epochs", "2", "--data", str(corpus)]) == 0
+    assert len(epochs(tmp_path / "run")) == 2

@@ -138,3 +138,12 @@ def test_split_by_fraction_is_stratified_seeded_and_ordered(tmp_path):
         split_by_fraction(s, 1)
     with pytest.raises(DataError, match=r"leaves no test documents"):
         split_by_fraction(read_table(write_csv(tmp_path / "u.csv", [("a", "x"), ("b", "y")])), 0.5)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_byte_order_mark_is_dropped(tmp_path, suffix):
+    p = tmp_path / f"r{suffix}"
+    body = b"text,label\ngood,pos\nbad,neg\n" if suffix == ".csv" else b'{"text": "good", "label": "pos"}\n{"text": "bad", "label": "neg"}\n'
+    p.write_bytes(b"\xef\xbb\xbf" + body)
+    s = read_table(p)
+    assert s.texts == ["good", "bad"] and s.n_decode_errors == 0
