@@ -54,6 +54,7 @@ class Exploit:
         return (os.system, ("touch PWNED",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_arbitrary_pickles_are_refused_and_never_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with open(tmp_path / CHECKPOINT, "wb") as f:
