@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import tarfile
-import tempfile
 import warnings
 import zlib
 from pathlib import Path
@@ -348,12 +347,6 @@ def _load_memo(memo_path: Path) -> dict:
 def _save_memo(memo_path: Path, memo: dict) -> None:
     """Write the memo atomically; concurrent writers race harmlessly (the last one wins)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{memo_path.name}.", suffix=".tmp", dir=memo_path.parent)
+        write_json(memo_path, memo)
     except OSError:
-        return  # a read-only cache only costs the memo, not the answer
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(memo, f, indent=1)
-        os.replace(tmp, memo_path)  # readers see the old or the new memo, never half of one
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        pass  # a read-only cache only costs the memo, not the answer
