@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fastbow.atomic import write_json
 from fastbow.errors import DataError, FastbowError
 
 __all__ = ["Split", "read_imdb", "fingerprint"]
