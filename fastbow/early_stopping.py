@@ -9,7 +9,7 @@ only; the test split is never looked at (SEED.md, mistake 8).
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 

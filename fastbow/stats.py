@@ -204,8 +204,8 @@ def format_stats(st: dict) -> str:
             f"(+ OOV slot = {st['n_features']:,} features)")
     return "\n".join([head, _table(["split"] + names, rows),
                       f"{TOP_N} most frequent training tokens: {_tokens(st['most_frequent'])}",
-                      f"{TOP_N} least frequent in the vocabulary (ids {st['vocab_size'] - TOP_N + 1}.."
-                      f"{st['vocab_size']}): {_tokens(st['least_frequent'])}",
+                      (f"{TOP_N} least frequent in the vocabulary (ids {st['vocab_size'] - TOP_N + 1}.."
+                       f"{st['vocab_size']}): {_tokens(st['least_frequent'])}"),
                       f"distinct training tokens that occur once: {st['singletons']:,}"])
 
 

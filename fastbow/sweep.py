@@ -35,8 +35,14 @@ from .cli import run_cli
 from .datapath import resolve_data_path
 from .errors import FastbowError
 from .prepare import prepare
-from .train import TrainConfig, build_parser as build_train_parser, prepare_output, resolve_device, run_prepared
-from .train import validate_config
+from .train import (
+    TrainConfig,
+    prepare_output,
+    resolve_device,
+    run_prepared,
+    validate_config,
+)
+from .train import build_parser as build_train_parser
 
 log = logging.getLogger("fastbow")
 
@@ -219,7 +225,7 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     from .plots import plot_sweep  # matplotlib loads only here
 
     plot_sweep(kind, summary, out / f"sweep-{kind}.png",
-               title=f"{kind} sweep: {base.optimizer}, {base.epochs} epochs, {repeats} repeat(s)")
+               title=f"{kind} {'ablation' if kind == 'shuffle' else 'sweep'}: {base.optimizer}, {base.epochs} epochs, {repeats} repeat(s)")
     log.info("\n%s", format_table(kind, summary))
     if best is not None:
         log.info("best on validation: %s = %s (val accuracy %.2f%%); its test accuracy %.2f%% is reported, "

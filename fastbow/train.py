@@ -266,6 +266,8 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path) -> None:
         log.info("overfitting: test perplexity is lowest at epoch %d (%.4f) and rises to %.4f by epoch %d, "
                  "while train perplexity goes %.4f -> %.4f", turn, low["test_perplexity"], last["test_perplexity"],
                  last["epoch"], low[train_key], last[train_key])
+    if result["turn"].get("val_perplexity") is not None:
+        log.info("validation perplexity is lowest at epoch %d", result["turn"]["val_perplexity"])
     written = [out / "metrics.json"]
     if cfg.plot:
         from .plots import plot_curves  # matplotlib loads only when a plot is asked for

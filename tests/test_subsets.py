@@ -3,8 +3,14 @@ import pytest
 
 from fastbow.csr import CSR
 from fastbow.errors import FastbowError
-from fastbow.subsets import (check_subset_args, class_counts, make_splits, stratified_split, subset_rows,
-                             warn_if_single_class)
+from fastbow.subsets import (
+    check_subset_args,
+    class_counts,
+    make_splits,
+    stratified_split,
+    subset_rows,
+    warn_if_single_class,
+)
 
 SORTED = np.array([0, 0, 0, 1, 1, 1], dtype=np.int64)  # stored order: by label, as the reader gives
 

@@ -3,8 +3,8 @@ import json
 import math
 
 import pytest
-
 from corpus import make_corpus
+
 from fastbow.errors import FastbowError
 from fastbow.sweep import choose, main, parse_values, summarize
 

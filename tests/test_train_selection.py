@@ -3,8 +3,8 @@ import json
 
 import pytest
 import torch
-
 from corpus import make_corpus
+
 from fastbow.loader import DeviceBatchLoader
 from fastbow.model import OneHotMLP
 from fastbow.prepare import prepare
