@@ -4,6 +4,7 @@ Examples::
 
     python -m fastbow.train --data ../shared/data/aclImdb_v1.tar.gz --out runs/a
     python -m fastbow.train --optimizer sgd --lr 0.01 --epochs 5 --tokenizer whitespace   # the notebook
+    python -m fastbow.train --train-size 1000 --val-fraction 0.2 --epochs 40 --eval-train --plot   # VI.4
     python -m fastbow.train --data reviews.csv --test-fraction 0.2 --out runs/mine      # own data
     python -m fastbow.train --resume runs/mine --epochs 6                               # continue
 
@@ -13,7 +14,10 @@ perplexity; the time split) and rewrites ``OUT/metrics.json``; at the end
 ``OUT/checkpoint.pt`` (:mod:`fastbow.checkpoint`) is rewritten after every
 epoch and on Ctrl-C, which stops after the current batch, saves, and exits
 with status 130; ``--resume OUT`` continues exactly (:mod:`fastbow.resume`).
-All files are written atomically.
+All files are written atomically. ``--train-size``/``--test-size``/``--subset`` and
+``--val-fraction`` select the rows (:mod:`fastbow.subsets`); ``--early-stopping``
+chooses the epoch on validation perplexity (:mod:`fastbow.early_stopping`);
+``--plot`` writes ``OUT/curves.png`` (:mod:`fastbow.plots`).
 """
 from __future__ import annotations
 
@@ -34,18 +38,22 @@ from .checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
 from .cli import run_cli
 from .dataset import DataOptions
 from .datapath import resolve_data_path
+from .early_stopping import EarlyStopping, turn_epoch
 from .errors import FastbowError
 from .head import resolve_logits
 from .kernels import BACKENDS
 from .loader import DeviceBatchLoader
 from .model import DEFAULT_HIDDEN, OneHotMLP
-from .prepare import prepare
+from .prepare import Prepared, prepare
 from .sampler import RowBatchSampler
 from .stopping import Diverged, Interrupted, StopRequest
+from .subsets import SUBSET_MODES, check_subset_args, describe, make_splits
+from .summary import format_parameter_table
 from .timing import PHASES, percentages
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .trainer import OPTIMIZERS, check_initial_loss, evaluate, make_optimizer, train_epoch
 from .vocab import DEFAULT_VOCAB_SIZE
+
 
 log = logging.getLogger("fastbow")
 
@@ -70,6 +78,17 @@ class TrainConfig:
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
+    train_size: int | None = None        # train on N rows of the training split (None: all)
+    test_size: int | None = None         # test on N rows of the test split (None: all)
+    subset: str = "balanced"             # how --train-size/--test-size pick rows: first | balanced | random
+    val_fraction: float = 0.0            # share of (the subset of) train carved out for validation, stratified
+    split_seed: int | None = None        # seeds subsets and the validation split (None: seed)
+    early_stopping: int | None = None    # patience in epochs on validation perplexity; restores the best epoch
+    eval_train: bool = False             # also evaluate the training rows after every epoch (train_eval_*)
+    eval_batch_size: int = 512           # rows per batch when evaluating (results do not depend on it)
+    summary: bool = False                # print the parameter table per layer before training
+    plot: bool = False                   # write OUT/curves.png (loss and perplexity per epoch)
+    save_model: bool = True              # write OUT/model.pt and OUT/checkpoint.pt (sweeps turn it off)
     text_column: str = "text"            # table files: column (JSON key) with the text
     label_column: str = "label"          # table files: column (JSON key) with the class label
     test_file: str | None = None         # table files: a second table holding the test split
@@ -118,7 +137,7 @@ def validate_config(cfg: TrainConfig) -> None:
         FastbowError: the first bad setting, in PyTorch's message shape
             ("batch_size should be a positive integer value, but got batch_size=0").
     """
-    for name in ("epochs", "batch_size", "hidden", "logits", "vocab_size"):
+    for name in ("epochs", "batch_size", "hidden", "logits", "vocab_size", "eval_batch_size"):
         value = getattr(cfg, name)
         if name == "logits" and value is None:
             continue  # automatic: resolve_logits once the classes are known
@@ -128,6 +147,12 @@ def validate_config(cfg: TrainConfig) -> None:
     get_tokenizer(cfg.tokenizer)
     if cfg.backend not in BACKENDS:
         raise FastbowError(f"unknown backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}")
+    check_subset_args(cfg.train_size, cfg.test_size, cfg.subset, cfg.val_fraction)
+    if cfg.early_stopping is not None:
+        EarlyStopping(cfg.early_stopping)  # validates the patience
+        if not cfg.val_fraction:
+            raise FastbowError("early_stopping needs a validation split (it never looks at the test set); "
+                               "pass --val-fraction 0.1")
     data_options(cfg).validate()
 
 
@@ -139,9 +164,15 @@ def data_options(cfg: TrainConfig) -> DataOptions:
 def _format_epoch(e: dict, epochs: int) -> str:
     t, pct = e["time_s"], percentages(e["time_s"])
     split = " ".join(f"{k} {t[k]:.2f}s ({pct[k]:.0f}%)" for k in PHASES)
+    val = (f"val loss {e['val_loss']:.4f} acc {100 * e['val_accuracy']:.2f}% ppl {e['val_perplexity']:.4f} | "
+           if "val_loss" in e else "")
     return (f"epoch {e['epoch']}/{epochs} | train loss {e['train_loss']:.4f} acc {100 * e['train_accuracy']:.2f}% | "
-            f"test loss {e['test_loss']:.4f} acc {100 * e['test_accuracy']:.2f}% ppl {e['test_perplexity']:.4f} | "
+            f"{val}test loss {e['test_loss']:.4f} acc {100 * e['test_accuracy']:.2f}% ppl {e['test_perplexity']:.4f} | "
             f"{t['total']:.2f}s: {split}")
+
+
+def _prefixed(prefix: str, m: dict) -> dict:
+    return {f"{prefix}_{k}": m[k] for k in ("loss", "accuracy", "perplexity")}
 
 
 def run(cfg: TrainConfig) -> dict:
@@ -171,17 +202,53 @@ def run(cfg: TrainConfig) -> dict:
     log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
              data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
              data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
+    return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
+
+
+def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
+                 device: torch.device | None = None, state: dict | None = None) -> dict:
+    """Train a freshly initialized model (seeded by ``cfg.seed``) on already prepared data.
+
+    What :func:`run` does after :func:`fastbow.prepare.prepare`; :mod:`fastbow.sweep` calls it once
+    per point with the same ``data``, so nothing is read or tokenized again. ``cfg.data``,
+    ``cfg.tokenizer``, ``cfg.vocab_size`` and ``cfg.cache`` are not used here (``data`` is).
+    ``state`` is a loaded checkpoint to continue from (``--resume``).
+
+    Raises:
+        FastbowError: bad configuration or subset sizes (one-line messages).
+        FloatingPointError: training diverged (non-finite loss).
+        fastbow.stopping.Interrupted: Ctrl-C/SIGTERM; a checkpoint was saved.
+    """
+    if out is None:
+        validate_config(cfg)
+        out = prepare_output(cfg.out)
+    device = device if device is not None else resolve_device(cfg.device)
+    seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
+    parts = make_splits(data.train, data.test, data.classes, train_size=cfg.train_size, test_size=cfg.test_size,
+                        subset=cfg.subset, val_fraction=cfg.val_fraction, seed=seed)
+    log.info("train %s | val %s | test %s", describe(parts.train, data.classes),
+             describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
 
     n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
+    if cfg.summary:
+        log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
-    train_sampler = RowBatchSampler(data.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    train_loader = DeviceBatchLoader(data.train, train_sampler, device, cfg.backend)
-    test_loader = DeviceBatchLoader(
-        data.test, RowBatchSampler(data.test.n_docs, cfg.batch_size, shuffle=False), device, train_loader.backend)
+    train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+    train_loader = DeviceBatchLoader(parts.train, train_sampler, device, cfg.backend)
+
+    def eval_loader(csr):
+        sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
+        return DeviceBatchLoader(csr, sampler, device, train_loader.backend)
+
+    test_loader = eval_loader(parts.test)
+    val_loader = eval_loader(parts.val) if parts.val is not None else None
+    train_eval_loader = eval_loader(parts.train) if cfg.eval_train else None
+    stopper = EarlyStopping(cfg.early_stopping) if cfg.early_stopping is not None else None
+
     run_config = dataclasses.asdict(cfg) | {  # saved for --resume, which may start in another folder
-        "data": str(Path(data_path).resolve()), "resume": None,
+        "data": str(Path(data_path).resolve()) if data_path is not None else cfg.data, "resume": None,
         "test_file": str(Path(cfg.test_file).resolve()) if cfg.test_file is not None else None}
     start_epoch, start_batch, partial = 1, 0, None
     if state is None:
@@ -190,7 +257,8 @@ def run(cfg: TrainConfig) -> dict:
                  init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
                                "classes": list(data.classes), "n_features": data.train.n_features}
-        result = {"config": config, "epochs": []}
+        result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
+                                             if part is not None}, "epochs": []}
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
@@ -199,13 +267,13 @@ def run(cfg: TrainConfig) -> dict:
         result["config"]["epochs"] = cfg.epochs
         log.info("resumed %s at epoch %d, batch %d of %d; device %s, kernel %s", cfg.resume, start_epoch,
                  start_batch, len(train_loader), device, train_loader.backend)
-    data.vocab.save(out / "vocab.json")
 
     def checkpoint(epoch, batch, partial_metrics):
-        save_checkpoint(out / CHECKPOINT, resuming.training_state(
-            model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
-            shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
-            hidden=cfg.hidden, result=result, config=run_config))
+        if cfg.save_model:
+            save_checkpoint(out / CHECKPOINT, resuming.training_state(
+                model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
+                shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
+                hidden=cfg.hidden, result=result, config=run_config))
 
     with StopRequest() as stop:
         for epoch in range(start_epoch, cfg.epochs + 1):
@@ -231,18 +299,31 @@ def run(cfg: TrainConfig) -> dict:
             entry = {"epoch": epoch, "train_loss": train_m["loss"], "train_accuracy": train_m["accuracy"],
                      "test_loss": test_m["loss"], "test_accuracy": test_m["accuracy"],
                      "test_perplexity": test_m["perplexity"], "time_s": seconds,
-                     "eval_s": time.perf_counter() - t0}
+                     "train_perplexity": train_m["perplexity"]}
+            if val_loader is not None:
+                entry |= _prefixed("val", evaluate(model, val_loader))
+            if train_eval_loader is not None:
+                entry |= _prefixed("train_eval", evaluate(model, train_eval_loader))
+            entry["eval_s"] = time.perf_counter() - t0
             result["epochs"].append(entry)
             log.info(_format_epoch(entry, cfg.epochs))
+            if stopper is not None:
+                stopper.step(entry["val_perplexity"], epoch, model)
+                result["best_epoch"] = stopper.best_epoch
             write_json(out / "metrics.json", result)
             checkpoint(epoch, 0, None)
+            if stopper is not None and stopper.should_stop:
+                log.info("early stopping after epoch %d: validation perplexity has not improved for %d epochs",
+                         epoch, cfg.early_stopping)
+                result["stopped_epoch"] = epoch
+                break
             if stop() and epoch < cfg.epochs:
                 log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
                             epoch, out / CHECKPOINT, out)
                 raise Interrupted(0, None)
-    with atomic_write(out / "model.pt") as f:
-        torch.save(model.state_dict(), f)
-    log.info("wrote %s, %s, %s and %s", out / "metrics.json", out / "model.pt", out / "vocab.json", out / CHECKPOINT)
+    _finish(cfg, result, model, stopper, out, data.vocab)
+    if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
+        checkpoint(result["epochs"][-1]["epoch"], 0, None)
     return result
 
 
@@ -252,6 +333,46 @@ def _diverged_message(e: Diverged, epoch: int, lr: float) -> str:
              if e.batch is not None else f"epoch {epoch}")
     return (f"training diverged: the loss became {e.loss} at {where} with lr={lr:g}; "
             f"lower --lr (e.g. --lr {lr / 10:g}) and train again")
+
+
+def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) -> None:
+    """After the last epoch: restore the best epoch, report the turn, write plot, metrics, model and vocabulary."""
+    epochs = result["epochs"]
+    if stopper is not None:
+        best = stopper.restore(model)
+        result["best_epoch"] = best
+        result["best"] = next(e for e in epochs if e["epoch"] == best)
+        b = result["best"]
+        log.info("restored epoch %d (lowest validation perplexity %.4f): test accuracy %.2f%%, perplexity %.4f",
+                 best, b["val_perplexity"], 100 * b["test_accuracy"], b["test_perplexity"])
+    result["turn"] = {k: turn_epoch([e[k] for e in epochs]) for k in ("test_perplexity", "val_perplexity")
+                      if k in epochs[0]}
+    turn = result["turn"]["test_perplexity"]
+    if turn is not None:
+        low, last = epochs[turn - 1], epochs[-1]
+        train_key = "train_eval_perplexity" if "train_eval_perplexity" in last else "train_perplexity"
+        log.info("overfitting: test perplexity is lowest at epoch %d (%.4f) and rises to %.4f by epoch %d, "
+                 "while train perplexity goes %.4f -> %.4f", turn, low["test_perplexity"], last["test_perplexity"],
+                 last["epoch"], low[train_key], last[train_key])
+    if result["turn"].get("val_perplexity") is not None:
+        log.info("validation perplexity is lowest at epoch %d", result["turn"]["val_perplexity"])
+    written = [out / "metrics.json"]
+    if cfg.plot:
+        from .plots import plot_curves  # matplotlib loads only when a plot is asked for
+
+        plot_curves(epochs, out / "curves.png", best_epoch=result.get("best_epoch"),
+                    title=f"{result['rows']['train']} training rows, {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}")
+        written.append(out / "curves.png")
+    write_json(out / "metrics.json", result)
+    if cfg.save_model:
+        with atomic_write(out / "model.pt") as f:
+            torch.save(model.state_dict(), f)
+        written.append(out / "model.pt")
+    vocab.save(out / "vocab.json")  # written with the model, so the two always match
+    written.append(out / "vocab.json")
+    if cfg.save_model:
+        written.append(out / CHECKPOINT)
+    log.info("wrote %s", ", ".join(map(str, written)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -284,6 +405,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the per-epoch progress bar")
+    g = p.add_argument_group("rows, validation and model selection (fastbow.subsets, fastbow.early_stopping)")
+    g.add_argument("--train-size", type=int, default=None, metavar="N", help="train on N rows of the training split")
+    g.add_argument("--test-size", type=int, default=None, metavar="N", help="test on N rows of the test split")
+    g.add_argument("--subset", default=d.subset, choices=SUBSET_MODES,
+                   help="how --train-size/--test-size pick rows: first (stored order, sorted by label: "
+                        "the notebook's single-class trap), balanced (first N/C of each class), random (seeded)")
+    g.add_argument("--val-fraction", type=float, default=d.val_fraction, metavar="F",
+                   help="carve this share of the training rows out for validation, stratified by class and seeded")
+    g.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
+                   help="stop after PATIENCE epochs without a lower validation perplexity and restore the best epoch")
+    g.add_argument("--eval-train", action="store_true",
+                   help="evaluate the training rows after every epoch too (train_eval_* in metrics.json)")
+    g.add_argument("--eval-batch-size", type=int, default=d.eval_batch_size, metavar="B",
+                   help="rows per batch when evaluating")
+    g.add_argument("--summary", action="store_true", help="print the parameter table per layer before training")
+    g.add_argument("--plot", action="store_true", help="write OUT/curves.png: loss and perplexity per epoch")
     own = p.add_argument_group("own data (--data FILE.csv/.tsv/.jsonl/.parquet, or an aclImdb-layout folder)")
     own.add_argument("--text-column", default=d.text_column, metavar="NAME", help="table column with the text")
     own.add_argument("--label-column", default=d.label_column, metavar="NAME", help="table column with the label")
