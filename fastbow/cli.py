@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from typing import Callable
 
 from .errors import FastbowError
@@ -28,8 +29,15 @@ class _StdoutHandler(logging.StreamHandler):
         pass
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    """``warnings.formatwarning`` for the CLIs: one line, ``warning: <message>``."""
+    return f"warning: {message}\n"
+
+
 def setup_logging(level: int = logging.INFO) -> None:
-    """Send the ``fastbow`` logger's records to stdout as bare messages (idempotent)."""
+    """Send the ``fastbow`` logger's records to stdout as bare messages, and warnings to
+    stderr as one ``warning: ...`` line each, without source lines (idempotent)."""
+    warnings.formatwarning = _format_warning
     logger = logging.getLogger("fastbow")
     logger.setLevel(level)
     if not any(isinstance(h, _StdoutHandler) for h in logger.handlers):

@@ -45,7 +45,9 @@ class DeviceBatchLoader:
         self.indices = torch.from_numpy(csr.indices).to(self.device)  # (nnz,) int32
         self.labels = torch.from_numpy(csr.labels).to(self.device)    # (n_docs,) int64
         validate_csr(self.indptr, self.indices, self.n_features)
-        self._buffer = torch.empty(sampler.batch_size, self.n_features, dtype=torch.float32, device=self.device)
+        # (B, V+1) float32, reused by every batch; never more rows than the split has
+        rows = min(sampler.batch_size, sampler.n_rows)
+        self._buffer = torch.empty(rows, self.n_features, dtype=torch.float32, device=self.device)
 
     def __len__(self) -> int:
         """Batches per epoch (the sampler's length)."""

@@ -119,6 +119,8 @@ def prepare_output(out: str) -> Path:
     Raises:
         FastbowError: the folder cannot be created or written.
     """
+    if not str(out).strip():
+        raise FastbowError("--out is empty; pass the folder for the run's files, e.g. --out runs/a")
     path = Path(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -128,6 +130,22 @@ def prepare_output(out: str) -> Path:
     except OSError as e:
         raise FastbowError(f"output directory {out} is not writable ({e.strerror}); pass another --out") from None
     return path
+
+
+RUN_FILES = ("metrics.json", "model.pt", "vocab.json", CHECKPOINT, "curves.png")
+
+
+def clear_previous_run(out: Path) -> None:
+    """Delete the files of an earlier run in ``out`` (:data:`RUN_FILES`) before a fresh run writes there.
+
+    Without this, a new run interrupted early would leave its checkpoint and metrics beside
+    the old run's model and vocabulary: a folder whose files disagree.
+    """
+    old = [out / name for name in RUN_FILES if (out / name).exists()]
+    if old:
+        log.info("replacing the previous run in %s (%s)", out, ", ".join(p.name for p in old))
+        for p in old:
+            p.unlink()
 
 
 def validate_config(cfg: TrainConfig) -> None:
@@ -195,14 +213,20 @@ def run(cfg: TrainConfig) -> dict:
             log.info("%s already has %d epochs; pass --epochs N (> %d) to train further",
                      cfg.resume, state["epoch"], state["epoch"])
             return state["metrics"]
+    created = not Path(cfg.out).exists()
     out = prepare_output(cfg.out)
-    device = resolve_device(cfg.device)
-    data_path = resolve_data_path(cfg.data)
-    data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
-    log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
-             data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
-             data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
-    return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
+    try:
+        device = resolve_device(cfg.device)
+        data_path = resolve_data_path(cfg.data)
+        data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
+        log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
+                 data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
+                 data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
+        return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
+        raise
 
 
 def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
@@ -252,6 +276,11 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         "test_file": str(Path(cfg.test_file).resolve()) if cfg.test_file is not None else None}
     start_epoch, start_batch, partial = 1, 0, None
     if state is None:
+        if cfg.save_model:
+            clear_previous_run(out)
+        if cfg.optimizer == "sgd" and cfg.lr < 1e-3:
+            log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
+                        "the notebook used --lr 0.01", cfg.lr)
         init_loss = check_initial_loss(model, test_loader)
         log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
                  init_loss, math.log(max(n_logits, 2)))
@@ -375,11 +404,18 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) ->
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows ``(default: X)`` except where there is no default value (``None``)."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.train`` argument parser; every flag is documented in ``--help``."""
     d = TrainConfig()
     p = argparse.ArgumentParser(
-        prog="python -m fastbow.train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="python -m fastbow.train", formatter_class=_HelpFormatter,
         description="Train a multi-hot bag-of-words MLP (Linear(V+1, H) → ReLU → Linear(H, C)) on IMDB.")
     p.add_argument("--data", default=None, metavar="PATH",
                    help="aclImdb_v1.tar.gz, a folder in the aclImdb layout (any class names), or a .csv/.tsv/"
@@ -398,13 +434,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=d.lr, help="learning rate")
     p.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS, help="optimizer")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for model init and per-epoch shuffling")
-    p.add_argument("--no-shuffle", dest="shuffle", action="store_false",
-                   help="iterate training rows in stored order (sorted by label: shows why shuffling matters)")
+    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=d.shuffle,
+                   help="reshuffle the training rows every epoch; --no-shuffle keeps the stored order "
+                        "(sorted by label: shows why shuffling matters)")
     p.add_argument("--device", default=d.device, help="auto, cpu, cuda or cuda:N")
     p.add_argument("--backend", default=d.backend, choices=list(BACKENDS),
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
-    p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the per-epoch progress bar")
+    p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=d.cache,
+                   help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=d.progress,
+                   help="show a progress bar per epoch (only on a terminal); --no-progress hides it")
     g = p.add_argument_group("rows, validation and model selection (fastbow.subsets, fastbow.early_stopping)")
     g.add_argument("--train-size", type=int, default=None, metavar="N", help="train on N rows of the training split")
     g.add_argument("--test-size", type=int, default=None, metavar="N", help="test on N rows of the test split")

@@ -1,5 +1,7 @@
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +66,38 @@ def test_unwritable_output_fails_before_any_work(corpus, tmp_path, capsys):
     assert run(corpus, tmp_path / "file" / "sub") == 2   # fails even as root
     err = capsys.readouterr().err
     assert "output directory" in err and "is not writable" in err and "pass another --out" in err
+
+
+def test_failed_run_leaves_no_empty_output_folder(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "new")]) == 2
+    assert "not found" in capsys.readouterr().err and not (tmp_path / "new").exists()
+
+
+def test_empty_out_is_rejected(corpus, capsys):
+    assert run(corpus, "") == 2
+    assert "--out is empty" in capsys.readouterr().err
+
+
+def test_fresh_run_replaces_the_previous_runs_files(corpus, tmp_path, capsys):
+    out = tmp_path / "a"
+    out.mkdir()
+    (out / "model.pt").write_text("stale")
+    (out / "curves.png").write_text("stale")
+    assert run(corpus, out, "--epochs", "1") == 0
+    assert "replacing the previous run" in capsys.readouterr().out
+    assert (out / "model.pt").read_bytes() != b"stale" and not (out / "curves.png").exists()
+
+
+def test_batch_larger_than_the_split_is_one_batch(corpus, tmp_path):
+    assert run(corpus, tmp_path / "b", "--batch-size", "100000000", "--epochs", "1") == 0
+    assert json.loads((tmp_path / "b" / "metrics.json").read_text())["epochs"][0]["test_accuracy"] > 0
+
+
+def test_warnings_print_as_one_line(corpus, tmp_path):
+    # pytest captures warnings in-process, so run the CLI as a user would
+    cmd = [sys.executable, "-m", "fastbow.train", "--data", str(corpus), "--out", str(tmp_path / "w"),
+           "--vocab-size", "1000", "--epochs", "1", "--hidden", "4"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: vocab_size=1000 is larger than the 25 distinct training tokens; using 25\n" in proc.stderr
+    assert "UserWarning" not in proc.stderr
