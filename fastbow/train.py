@@ -32,6 +32,7 @@ from .loader import DeviceBatchLoader
 from .model import DEFAULT_HIDDEN, OneHotMLP
 from .prepare import prepare
 from .sampler import RowBatchSampler
+from .sparse import INPUTS, SparseBagMLP, SparseBatchLoader, dense_state_dict, supports_sparse_grad
 from .timing import PHASES, percentages
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .trainer import OPTIMIZERS, check_initial_loss, evaluate, make_optimizer, train_epoch
@@ -58,6 +59,7 @@ class TrainConfig:
     shuffle: bool = True                 # reshuffle training rows every epoch
     device: str = "auto"                 # auto (cuda if available) | cpu | cuda | cuda:N
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
+    input: str = "dense"                 # dense: scatter multi-hot batches; sparse: EmbeddingBag on CSR ids
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
 
@@ -111,6 +113,8 @@ def validate_config(cfg: TrainConfig) -> None:
     get_tokenizer(cfg.tokenizer)
     if cfg.backend not in BACKENDS:
         raise FastbowError(f"unknown backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if cfg.input not in INPUTS:
+        raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
 
 
 def _format_epoch(e: dict, epochs: int) -> str:
@@ -139,10 +143,13 @@ def run(cfg: TrainConfig) -> dict:
 
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, cfg.logits).to(device)
+    if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
+        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(data.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    train_loader = DeviceBatchLoader(data.train, train_sampler, device, cfg.backend)
-    test_loader = DeviceBatchLoader(
+    Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
+    train_loader = Loader(data.train, train_sampler, device, cfg.backend)
+    test_loader = Loader(
         data.test, RowBatchSampler(data.test.n_docs, cfg.batch_size, shuffle=False), device, train_loader.backend)
     init_loss = check_initial_loss(model, test_loader)
     log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
@@ -167,7 +174,7 @@ def run(cfg: TrainConfig) -> dict:
         log.info(_format_epoch(entry, cfg.epochs))
         write_json(out / "metrics.json", result)
     with atomic_write(out / "model.pt") as f:
-        torch.save(model.state_dict(), f)
+        torch.save(dense_state_dict(model), f)  # OneHotMLP layout for either --input
     log.info("wrote %s, %s and %s", out / "metrics.json", out / "model.pt", out / "vocab.json")
     return result
 
@@ -198,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=d.device, help="auto, cpu, cuda or cuda:N")
     p.add_argument("--backend", default=d.backend, choices=list(BACKENDS),
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
+    p.add_argument("--input", default=d.input, choices=list(INPUTS),
+                   help="dense: multi-hot (B, V+1) batches built by the scatter kernel; sparse: "
+                        "EmbeddingBag over the CSR ids, no dense batch (sparse gradients with sgd)")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the per-epoch progress bar")
     return p

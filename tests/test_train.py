@@ -64,3 +64,25 @@ def test_unwritable_output_fails_before_any_work(corpus, tmp_path, capsys):
     assert run(corpus, tmp_path / "file" / "sub") == 2   # fails even as root
     err = capsys.readouterr().err
     assert "output directory" in err and "is not writable" in err and "pass another --out" in err
+
+
+@pytest.mark.parametrize("optimizer, lr", [("adam", "0.03"), ("sgd", "0.5")])
+def test_sparse_input_trains_like_dense(corpus, tmp_path, optimizer, lr):
+    import torch
+    from fastbow.model import OneHotMLP
+    for inp in ("dense", "sparse"):
+        assert run(corpus, tmp_path / inp, "--input", inp, "--optimizer", optimizer, "--lr", lr) == 0
+    d, s = (json.loads((tmp_path / i / "metrics.json").read_text()) for i in ("dense", "sparse"))
+    assert s["config"]["input"] == "sparse" and s["config"]["backend"] == "gather"
+    for a, b in zip(d["epochs"], s["epochs"]):   # same init, same batches: the same run up to rounding
+        assert b["train_loss"] == pytest.approx(a["train_loss"], abs=1e-4)
+        assert b["test_accuracy"] == pytest.approx(a["test_accuracy"], abs=0.02)
+    model = OneHotMLP(26, 16, 1)
+    model.load_state_dict(torch.load(tmp_path / "sparse" / "model.pt"))   # saved in OneHotMLP layout
+
+
+def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
+    from fastbow.train import TrainConfig, run as run_cfg
+    from fastbow.errors import FastbowError
+    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
+        run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))
