@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from fastbow.csr import encode_csr
+from fastbow.errors import FastbowError
+from fastbow.parallel_encode import default_workers, tokenize_count_encode
+from fastbow.tokenize import words
+from fastbow.vocab import build_vocab, count_tokens
+
+RNG = np.random.default_rng(0)
+WORDS = [f"w{i}" for i in range(300)] + ["Film.<br /><br />The", "isn't", "café"]
+
+
+def texts(n):
+    return [" ".join(RNG.choice(WORDS, RNG.integers(0, 40))) for _ in range(n)]
+
+
+TRAIN, TEST = texts(101), texts(57)
+
+
+def serial():
+    toks = [words(t) for t in TRAIN]
+    vocab = build_vocab(count_tokens(toks), 150, tokenizer="words")
+    return vocab, encode_csr(toks, vocab), encode_csr([words(t) for t in TEST], vocab)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_give_the_serial_result(workers):
+    vocab, train, test, seconds = tokenize_count_encode(TRAIN, TEST, "words", 150, workers=workers)
+    want_vocab, want_train, want_test = serial()
+    assert vocab == want_vocab and vocab.counts == want_vocab.counts
+    for got, want in ((train, want_train), (test, want_test)):
+        assert got[0].dtype == np.int64 and got[1].dtype == np.int32
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert set(seconds) == {"tokenize_count", "vocab", "encode"}
+
+
+def test_worker_failure_is_one_line_error():
+    bad = TRAIN[:60] + [None] * 41          # the child's shard (rows 50..100) holds non-strings
+    with pytest.raises(FastbowError, match="a tokenizer worker failed: .*FASTBOW_PREPARE_WORKERS=1"):
+        tokenize_count_encode(bad, TEST, "words", 150, workers=2)
+
+
+def test_default_workers(monkeypatch):
+    monkeypatch.delenv("FASTBOW_PREPARE_WORKERS", raising=False)
+    assert default_workers(100) == 1                   # too few documents to be worth a fork
+    assert 1 <= default_workers(25_000) <= 4
+    monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "3")
+    assert default_workers(100) == 3
+    monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "zero")
+    with pytest.raises(FastbowError, match="FASTBOW_PREPARE_WORKERS should be a positive integer, but got 'zero'"):
+        default_workers(100)
