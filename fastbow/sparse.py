@@ -17,7 +17,9 @@ pair ``(ids, offsets)`` that ``SparseBagMLP`` takes.
 
 Gradients: with ``sparse_grad=True`` the table's gradient is a sparse tensor
 holding only the batch's rows, which ``torch.optim.SGD`` applies in place
-(:func:`supports_sparse_grad`). ``torch.optim.Adam`` rejects sparse gradients;
+(:func:`supports_sparse_grad`); on the CPU it is built coalesced, one row per
+distinct id, by :func:`fastbow.bag_kernels.bag_sum_sparse_grad` (3-4× less memory
+traffic than torch's one-row-per-id gradient; see that module). ``torch.optim.Adam`` rejects sparse gradients;
 ``SparseAdam`` would update only the rows seen (lazy Adam, a different
 algorithm), so with Adam the table keeps a dense gradient and the run matches
 the dense path's Adam exactly.
@@ -31,6 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .bag_kernels import bag_sum_sparse_grad, gather_bags_cpu
 from .csr import CSR
 from .kernels import validate_csr
 from .model import DEFAULT_HIDDEN, OneHotMLP, _check_positive
@@ -90,6 +93,7 @@ class SparseBagMLP(nn.Module):
         self.bias = nn.Parameter(torch.empty(hidden))
         self.relu = nn.ReLU()
         self.fc2 = nn.Linear(hidden, n_logits)
+        self._slot = None  # (V + 1,) int64 scratch of the CPU sparse-gradient kernel, made on first use
         bound = 1.0 / math.sqrt(n_features)  # nn.Linear's bound for fan_in = V + 1
         with torch.no_grad():
             self.bag.weight.uniform_(-bound, bound)
@@ -107,7 +111,14 @@ class SparseBagMLP(nn.Module):
 
     def forward(self, inputs) -> torch.Tensor:
         ids, offsets = inputs
-        h = self.bag(ids, offsets) + self.bias  # (B, H): sum of the rows' table entries
+        w = self.bag.weight
+        if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
+            if self._slot is None:
+                self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
+            h = bag_sum_sparse_grad(w, ids, offsets, self._slot)  # coalesced sparse table gradient
+        else:
+            h = self.bag(ids, offsets)
+        h = h + self.bias                       # (B, H): sum of the rows' table entries + bias
         return self.fc2(self.relu(h))           # (B, C)
 
     @classmethod
@@ -247,7 +258,10 @@ class SparseBatchLoader:
             rows, total = rows
         else:
             total = None
-        ids, offsets = gather_bags(self.indptr, self.indices, rows, total)
+        if self.device.type == "cpu" and total is not None:
+            ids, offsets = gather_bags_cpu(self.indptr, self.indices, rows, total)  # one Numba loop
+        else:
+            ids, offsets = gather_bags(self.indptr, self.indices, rows, total)
         return (ids, offsets), self.labels[rows]
 
     def __iter__(self):
