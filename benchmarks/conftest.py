@@ -12,6 +12,8 @@ then runs its code once, as a smoke test, on a small synthetic corpus
 
 ``$FASTBOW_BENCH_DEVICE`` picks the device (default: CUDA when available);
 CUDA-only methods (Triton) are skipped with a reason elsewhere.
+``$FASTBOW_BENCH_THREADS`` sets torch's and Numba's CPU threads (default: theirs,
+one per core); the tables print the count used.
 """
 from __future__ import annotations
 
@@ -47,6 +49,13 @@ def pytest_configure(config):
     """Outside ``--benchmark-only``, run each benchmark once (smoke) unless ``--benchmark-enable``."""
     if not config.getoption("benchmark_only", False):
         config.option.benchmark_disable = True
+    threads = os.environ.get("FASTBOW_BENCH_THREADS")
+    if threads:
+        import numba
+        import torch
+
+        torch.set_num_threads(int(threads))
+        numba.set_num_threads(int(threads))
     config.stash[_RESULTS] = {}
     config.stash[_INFO] = {}
 

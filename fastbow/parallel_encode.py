@@ -45,8 +45,11 @@ _JOB = None  # (train_texts, test_texts, tokenizer_name, bounds): set before for
 def default_workers(n_docs: int) -> int:
     """Processes to use for ``n_docs`` training documents.
 
-    ``$FASTBOW_PREPARE_WORKERS`` when set; else ``min(usable CPUs, 4)``, but 1 for
-    fewer than 2,000 documents per process or where ``fork`` is unavailable.
+    ``$FASTBOW_PREPARE_WORKERS`` when set; else ``min(usable CPUs, 4)``, reduced to the
+    CPUs that are idle by the 1-minute load average (this process counted as idle), and
+    1 for fewer than 2,000 documents per process or where ``fork`` is unavailable.
+    Evidence for the load rule: on the 2-core machine at load average ~5 (other jobs),
+    2 processes took 15.8 s and 1 took 11.3 s (``benchmarks/RESULTS.md``, group a).
 
     Raises:
         FastbowError: ``$FASTBOW_PREPARE_WORKERS`` is not a positive integer.
@@ -63,7 +66,8 @@ def default_workers(n_docs: int) -> int:
     if not _fork_ok():
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, 4, n_docs // _MIN_DOCS_PER_WORKER))
+    idle = cpus + 1 - round(os.getloadavg()[0]) if hasattr(os, "getloadavg") else cpus
+    return max(1, min(cpus, 4, idle, n_docs // _MIN_DOCS_PER_WORKER))
 
 
 def _fork_ok() -> bool:

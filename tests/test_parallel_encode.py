@@ -45,6 +45,11 @@ def test_default_workers(monkeypatch):
     monkeypatch.delenv("FASTBOW_PREPARE_WORKERS", raising=False)
     assert default_workers(100) == 1                   # too few documents to be worth a fork
     assert 1 <= default_workers(25_000) <= 4
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    assert default_workers(25_000) == 2                # idle 2-core machine
+    monkeypatch.setattr("os.getloadavg", lambda: (5.2, 5.0, 4.0))
+    assert default_workers(25_000) == 1                # cores busy with other jobs: forking would not help
     monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "3")
     assert default_workers(100) == 3
     monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "zero")
