@@ -55,3 +55,19 @@ def test_default_workers(monkeypatch):
     monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "zero")
     with pytest.raises(FastbowError, match="FASTBOW_PREPARE_WORKERS should be a positive integer, but got 'zero'"):
         default_workers(100)
+
+
+def test_top_candidates_keep_ties_and_give_the_same_vocabulary():
+    from collections import Counter
+    from fastbow.parallel_encode import _top_candidates
+    c = Counter({"a": 5, "b": 3, "c": 3, "d": 3, "e": 1})
+    assert set(_top_candidates(c, 2)) == {"a", "b", "c", "d"}     # the 2nd largest count is 3: ties kept
+    assert _top_candidates(c, 9) is c
+    assert build_vocab(_top_candidates(c, 2), 2, tokenizer="w") == build_vocab(c, 2, tokenizer="w")
+
+
+def test_garbage_collector_is_restored():
+    import gc
+    assert gc.isenabled()
+    tokenize_count_encode(TRAIN, TEST, "words", 150, workers=2)
+    assert gc.isenabled()
