@@ -135,7 +135,7 @@ def summary_markdown(results: dict, info: dict) -> str:
         for name in ("texts->CSR fastbow, 2 processes", "texts->CSR fastbow, 1 process"):
             if name in a and cv_t:
                 x = a[name]["median_s"] / cv_t["median_s"]
-                lines.append(f"- target cold ≤ 0.5× CountVectorizer, reading outside both ({name[12:]}): "
+                lines.append(f"- target cold ≤ 0.5× CountVectorizer, reading outside both ({name.split(', ')[1]}): "
                              f"{x:.2f}× — {_verdict(x <= 0.5)}")
         if fa and cv_a:
             x = fa["median_s"] / cv_a["median_s"]
@@ -201,7 +201,24 @@ def summary_markdown(results: dict, info: dict) -> str:
     return "\n".join(lines)
 
 
+def main(argv=None) -> int:
+    """``python benchmarks/benchutil.py [.benchmarks/fastbow-summary.json]``: print that run's tables again."""
+    import json
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    path = argv[0] if argv else os.path.join(os.path.dirname(__file__), "..", ".benchmarks", "fastbow-summary.json")
+    with open(path, encoding="utf-8") as f:
+        run = json.load(f)
+    print(summary_markdown(run["results"], run["info"]))
+    return 0
+
+
 def mean_batch_nnz(indptr: np.ndarray, batches) -> float:
     """Mean number of ids per batch over ``batches`` (lists of row tensors)."""
     lengths = np.diff(indptr)
     return float(np.mean([lengths[b.numpy()].sum() for b in batches]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -33,6 +33,7 @@ scikit-learn's ``CountVectorizer`` (``benchmarks/RESULTS.md``).
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import sys
@@ -56,10 +57,11 @@ def default_workers(n_docs: int) -> int:
     """Processes to use for ``n_docs`` training documents.
 
     ``$FASTBOW_PREPARE_WORKERS`` when set; else ``min(usable CPUs, 4)``, reduced to the
-    CPUs that are idle by the 1-minute load average (this process counted as idle), and
-    1 for fewer than 2,000 documents per process or where ``fork`` is unavailable.
-    Evidence for the load rule: on the 2-core machine at load average ~5 (other jobs),
-    2 processes took 15.8 s and 1 took 11.3 s (``benchmarks/RESULTS.md``, group a).
+    CPUs not fully taken by other jobs (CPUs minus the 1-minute load average less this
+    process's own 1, rounded up), and 1 for fewer than 2,000 documents per process or where ``fork`` is
+    unavailable. Evidence for the load rule, on the 2-core machine: at load average ~5
+    (other jobs), 2 processes took 15.8 s and 1 took 11.3 s; at ~1.8, 4.3 s and 6.5 s
+    (``benchmarks/RESULTS.md``, group a).
 
     Raises:
         FastbowError: ``$FASTBOW_PREPARE_WORKERS`` is not a positive integer.
@@ -76,7 +78,8 @@ def default_workers(n_docs: int) -> int:
     if not _fork_ok():
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    idle = cpus + 1 - round(os.getloadavg()[0]) if hasattr(os, "getloadavg") else cpus
+    others = max(0.0, os.getloadavg()[0] - 1.0) if hasattr(os, "getloadavg") else 0.0
+    idle = math.ceil(cpus - others)
     return max(1, min(cpus, 4, idle, n_docs // _MIN_DOCS_PER_WORKER))
 
 

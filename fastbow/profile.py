@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 import logging
+import os
 import sys
 
 import torch
@@ -178,7 +179,14 @@ def run(args: argparse.Namespace) -> dict:
     pipe = build_pipeline(args.pipeline, data, device=device, batch_size=args.batch_size, hidden=args.hidden,
                           optimizer=args.optimizer, lr=args.lr, seed=args.seed, backend=args.backend,
                           texts=texts, dense_rows=dense_rows)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     result = profile_pipeline(pipe, batches=args.batches, warmup=args.warmup)
+    result["load_avg_before"] = load
+    cores = os.cpu_count() or 1
+    if load >= cores and device.type == "cpu":
+        result["notes"].append(f"the 1-minute load average was {load:.1f} on {cores} cores: other processes "
+                               "compete for the CPUs and multi-threaded ops wait for them; for stable figures "
+                               "rerun when idle or with OMP_NUM_THREADS=1")
     print(json.dumps(result, indent=2) if args.json else format_table(result))
     return result
 

@@ -48,6 +48,8 @@ def test_default_workers(monkeypatch):
     monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
     assert default_workers(25_000) == 2                # idle 2-core machine
+    monkeypatch.setattr("os.getloadavg", lambda: (1.8, 1.0, 1.0))
+    assert default_workers(25_000) == 2                # this process + a part-time job: still worth it
     monkeypatch.setattr("os.getloadavg", lambda: (5.2, 5.0, 4.0))
     assert default_workers(25_000) == 1                # cores busy with other jobs: forking would not help
     monkeypatch.setenv("FASTBOW_PREPARE_WORKERS", "3")
