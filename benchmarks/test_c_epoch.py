@@ -45,7 +45,7 @@ def test_epoch(benchmark, imdb, results, name, optimizer):
         m, _ = train_epoch(pipe.model, BatchWindow(pipe.loader, stream, window), pipe.optimizer, progress=False)
         return m
 
-    m = benchmark.pedantic(epoch, rounds=3 if imdb.full else 1)
+    m = benchmark.pedantic(epoch, rounds=5 if imdb.full else 1)
     assert m["n"] == (imdb.prepared.train.n_docs if window == n_batches else window * 128)
     label = name if optimizer == "sgd" else f"{name} ({optimizer})"
     notes = []

@@ -5,8 +5,8 @@ name                batch construction                                          
 ==================  ===========================================================  ==========================
 ``notebook-naive``  per item: tokenize + Python loop of ones; default collate    texts (~33 MB for IMDB)
 ``notebook-dense``  precomputed dense rows; default collate (``torch.stack``)    n × (V+1) × 4 B (2.0 GB)
-``scatter``         fastbow: CSR on the device → scatter kernel → (B, V+1)      CSR (~17 MB)
-``sparse``          fastbow: CSR on the device → ids + offsets → EmbeddingBag    CSR (~17 MB)
+``scatter``         fastbow: CSR on the device → scatter kernel → (B, V+1)      CSR (~14 MB)
+``sparse``          fastbow: CSR on the device → ids + offsets → EmbeddingBag    CSR (~14 MB)
 ==================  ===========================================================  ==========================
 
 Every pipeline gets the same initial weights (``torch.manual_seed(seed)`` then

@@ -10,6 +10,8 @@ from fastbow.sparse import (BagRows, SparseBagMLP, SparseBatchLoader, dense_stat
                             supports_sparse_grad)
 from fastbow.trainer import evaluate, make_optimizer, train_epoch
 
+CUDA = torch.cuda.is_available()
+
 
 def random_csr(n_docs=70, n_features=41, seed=0, empty_every=9):
     """Random multi-hot rows (every ``empty_every``-th empty); label 1 iff the row's mean id is in the upper half."""
@@ -66,16 +68,18 @@ def test_default_init_is_nn_linear_scale():
     assert m.bias.abs().max() <= bound
 
 
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not CUDA, reason="needs a CUDA device (CI has none)"))])
 @pytest.mark.parametrize("sparse_grad", [True, False])
-def test_twenty_sgd_steps_match_the_dense_path(sparse_grad):
+def test_twenty_sgd_steps_match_the_dense_path(sparse_grad, device):
     """Same init, same batches, 20 SGD steps: per-step losses agree within 1e-4."""
     csr = random_csr(n_docs=200, n_features=57, seed=3)
     torch.manual_seed(7)
-    dense = OneHotMLP(57, 16, 1)
+    dense = OneHotMLP(57, 16, 1).to(device)
     sparse = SparseBagMLP.from_dense(dense, sparse_grad=sparse_grad)
     d_opt, s_opt = make_optimizer("sgd", dense.parameters(), 0.5), make_optimizer("sgd", sparse.parameters(), 0.5)
-    d_load = DeviceBatchLoader(csr, RowBatchSampler(200, 10, seed=2), "cpu", "numba")
-    s_load = SparseBatchLoader(csr, RowBatchSampler(200, 10, seed=2), "cpu")
+    d_load = DeviceBatchLoader(csr, RowBatchSampler(200, 10, seed=2), device)
+    s_load = SparseBatchLoader(csr, RowBatchSampler(200, 10, seed=2), device)
     losses = []
     for (x, y), ((ids, offsets), y2) in zip(d_load, s_load):
         assert torch.equal(y, y2)
@@ -121,7 +125,7 @@ def test_supports_sparse_grad():
     assert supports_sparse_grad("sgd") and not supports_sparse_grad("adam")
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (CI has none)")
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA device (CI has none)")
 def test_cuda_sparse_matches_cpu():
     csr = random_csr()
     torch.manual_seed(0)
