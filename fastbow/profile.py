@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> dict:
     result = profile_pipeline(pipe, batches=args.batches, warmup=args.warmup)
     result["load_avg_before"] = load
     cores = os.cpu_count() or 1
-    if load >= cores and device.type == "cpu":
+    if load >= cores and device.type == "cpu" and torch.get_num_threads() > 1:
         result["notes"].append(f"the 1-minute load average was {load:.1f} on {cores} cores: other processes "
                                "compete for the CPUs and multi-threaded ops wait for them; for stable figures "
                                "rerun when idle or with OMP_NUM_THREADS=1")
