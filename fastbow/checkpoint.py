@@ -14,8 +14,9 @@ Contents (``format`` 1)::
     batch       int     batches of epoch ``epoch + 1`` completed (0 at an epoch boundary)
     partial     dict    running sums of those batches {"loss_sum": 0-d float64, "correct": 0-d int64,
                         "n": int}, or None
-    model       dict    model.state_dict() (``fc1.weight (H, V+1)``, ``fc1.bias (H,)``,
-                        ``fc2.weight (C, H)``, ``fc2.bias (C,)``, float32)
+    model       dict    model.state_dict(): OneHotMLP (``fc1.weight (H, V+1)``, ``fc1.bias (H,)``,
+                        ``fc2.weight (C, H)``, ``fc2.bias (C,)``, float32), or with ``--input sparse``
+                        SparseBagMLP (``bag.weight (V+1, H)``, ``bias (H,)``, ``fc2.*``)
     optimizer   dict    optimizer.state_dict()
     rng         dict    {"torch": ByteTensor, "cuda": [ByteTensor, ...]}: global generator states
     sampler     dict    {"seed", "epoch", "shuffle", "batch_size"}: the order of epoch e is a

@@ -37,6 +37,7 @@ from .errors import DataError, FastbowError
 from .kernels import BACKENDS
 from .loader import DeviceBatchLoader
 from .model import OneHotMLP, class_probabilities
+from .sparse import SparseBagMLP
 from .sampler import RowBatchSampler
 from .tokenize import get_tokenizer
 from .vocab import Vocab
@@ -109,9 +110,11 @@ def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto")
     if vocab.n_features != state["n_features"] or n_logits not in (1, len(classes)) or (n_logits == 1 and len(classes) != 2):
         raise DataError(f"checkpoint {path} is inconsistent (V+1={vocab.n_features} vs {state['n_features']} features, "
                         f"{n_logits} logits for {len(classes)} classes); train again")
-    model = OneHotMLP(state["n_features"], state["hidden"], n_logits)
+    sparse = "bag.weight" in state["model"]  # trained with --input sparse: scored as the same OneHotMLP
+    model = (SparseBagMLP if sparse else OneHotMLP)(state["n_features"], state["hidden"], n_logits)
     try:
         model.load_state_dict(state["model"])
+        model = model.to_dense() if sparse else model
     except RuntimeError as e:
         raise DataError(f"checkpoint {path} does not hold a OneHotMLP ({str(e).splitlines()[0]}); train again") from None
     device = torch.device(device)

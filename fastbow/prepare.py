@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write
-from .csr import CSR, encode_csr
+from .csr import CSR
 from .datapath import cache_dir as default_cache_dir
 from .errors import DataError
 from .dataset import DataOptions, fingerprint, read_dataset
+from .parallel_encode import tokenize_count_encode
 from .tokenize import get_tokenizer
-from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size, count_tokens
+from .vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
 
 log = logging.getLogger("fastbow")
 
@@ -111,15 +112,13 @@ def build(data_path, tokenizer: str, vocab_size: int, options: DataOptions | Non
         DataError: from the reader (missing/corrupt data) or an empty training vocabulary.
         FastbowError: unknown tokenizer or bad ``vocab_size``.
     """
-    tok = get_tokenizer(tokenizer)
+    get_tokenizer(tokenizer)
     t0 = time.perf_counter()
     splits = read_dataset(data_path, options)
     t1 = time.perf_counter()
-    train_tokens = [tok(t) for t in splits["train"].texts]
-    vocab = build_vocab(count_tokens(train_tokens), vocab_size, tokenizer=tokenizer)
-    train_ptr, train_ix = encode_csr(train_tokens, vocab)
-    del train_tokens
-    test_ptr, test_ix = encode_csr((tok(t) for t in splits["test"].texts), vocab)
+    # tokenize + count, vocabulary, encode: in worker processes (fastbow/parallel_encode.py)
+    vocab, (train_ptr, train_ix), (test_ptr, test_ix), _ = tokenize_count_encode(
+        splits["train"].texts, splits["test"].texts, tokenizer, vocab_size)
     t2 = time.perf_counter()
     log.info("read %s in %.1f s; tokenized (%s), built vocabulary (K=%d) and CSR in %.1f s",
              data_path, t1 - t0, tokenizer, len(vocab), t2 - t1)

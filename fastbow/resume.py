@@ -102,7 +102,7 @@ def training_state(*, model, optimizer, epoch: int, batch: int, partial, seed: i
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng_state(),
         "sampler": {"seed": seed, "epoch": epoch + 1 if batch else epoch, "shuffle": shuffle,
                     "batch_size": batch_size},
-        "vocab": vocab.to_dict(), "classes": list(classes), "n_features": model.fc1.in_features,
+        "vocab": vocab.to_dict(), "classes": list(classes), "n_features": vocab.n_features,
         "hidden": hidden, "n_logits": model.n_logits, "metrics": result, "config": config,
     }
 

@@ -49,6 +49,7 @@ from .sampler import RowBatchSampler
 from .stopping import Diverged, Interrupted, StopRequest
 from .subsets import SUBSET_MODES, check_subset_args, describe, make_splits
 from .summary import format_parameter_table
+from .sparse import INPUTS, SparseBagMLP, SparseBatchLoader, dense_state_dict, supports_sparse_grad
 from .timing import PHASES, percentages
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .trainer import OPTIMIZERS, check_initial_loss, evaluate, make_optimizer, train_epoch
@@ -76,6 +77,7 @@ class TrainConfig:
     shuffle: bool = True                 # reshuffle training rows every epoch
     device: str = "auto"                 # auto (cuda if available) | cpu | cuda | cuda:N
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
+    input: str = "dense"                 # dense: scatter multi-hot batches; sparse: EmbeddingBag on CSR ids
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
     train_size: int | None = None        # train on N rows of the training split (None: all)
@@ -172,6 +174,8 @@ def validate_config(cfg: TrainConfig) -> None:
             raise FastbowError("early_stopping needs a validation split (it never looks at the test set); "
                                "pass --val-fraction 0.1")
     data_options(cfg).validate()
+    if cfg.input not in INPUTS:
+        raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
 
 
 def data_options(cfg: TrainConfig) -> DataOptions:
@@ -256,15 +260,18 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
+    if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
+        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
     if cfg.summary:
         log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    train_loader = DeviceBatchLoader(parts.train, train_sampler, device, cfg.backend)
+    Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
+    train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
         sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
-        return DeviceBatchLoader(csr, sampler, device, train_loader.backend)
+        return Loader(csr, sampler, device, train_loader.backend)
 
     test_loader = eval_loader(parts.test)
     val_loader = eval_loader(parts.val) if parts.val is not None else None
@@ -395,7 +402,7 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) ->
     write_json(out / "metrics.json", result)
     if cfg.save_model:
         with atomic_write(out / "model.pt") as f:
-            torch.save(model.state_dict(), f)
+            torch.save(dense_state_dict(model), f)  # OneHotMLP layout for either --input
         written.append(out / "model.pt")
     vocab.save(out / "vocab.json")  # written with the model, so the two always match
     written.append(out / "vocab.json")
@@ -440,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=d.device, help="auto, cpu, cuda or cuda:N")
     p.add_argument("--backend", default=d.backend, choices=list(BACKENDS),
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
+    p.add_argument("--input", default=d.input, choices=list(INPUTS),
+                   help="dense: multi-hot (B, V+1) batches built by the scatter kernel; sparse: "
+                        "EmbeddingBag over the CSR ids, no dense batch (sparse gradients with sgd)")
     p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=d.cache,
                    help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=d.progress,

@@ -95,3 +95,19 @@ def test_bad_input(model, tmp_path, capsys, argv, msg):
 def test_missing_model(tmp_path, capsys):
     assert main(["--model", str(tmp_path), "x"]) == 2
     assert "no checkpoint at" in capsys.readouterr().err
+
+
+def test_predict_scores_a_model_trained_with_sparse_input(tmp_path):
+    from corpus import make_corpus
+    from fastbow.predict import load_predictor
+    from fastbow.train import main as train_main
+
+    corpus = make_corpus(tmp_path / "c", n_per_class=40)
+    common = ["--data", str(corpus), "--vocab-size", "25", "--hidden", "8", "--epochs", "3", "--lr", "0.03",
+              "--no-progress", "--seed", "1"]
+    assert train_main([*common, "--out", str(tmp_path / "s"), "--input", "sparse"]) == 0
+    assert train_main([*common, "--out", str(tmp_path / "d"), "--input", "dense"]) == 0
+    texts = ["great excellent film", "awful boring waste"]
+    (ls, ps), (ld, pd) = (load_predictor(tmp_path / run).predict(texts) for run in ("s", "d"))
+    assert ls == ld == ["pos", "neg"]
+    assert np.allclose(ps, pd, atol=1e-4)   # same init, same batches: the same model up to rounding

@@ -101,3 +101,25 @@ def test_warnings_print_as_one_line(corpus, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "warning: vocab_size=1000 is larger than the 25 distinct training tokens; using 25\n" in proc.stderr
     assert "UserWarning" not in proc.stderr
+
+
+@pytest.mark.parametrize("optimizer, lr", [("adam", "0.03"), ("sgd", "0.5")])
+def test_sparse_input_trains_like_dense(corpus, tmp_path, optimizer, lr):
+    import torch
+    from fastbow.model import OneHotMLP
+    for inp in ("dense", "sparse"):
+        assert run(corpus, tmp_path / inp, "--input", inp, "--optimizer", optimizer, "--lr", lr) == 0
+    d, s = (json.loads((tmp_path / i / "metrics.json").read_text()) for i in ("dense", "sparse"))
+    assert s["config"]["input"] == "sparse" and s["config"]["backend"] == "gather"
+    for a, b in zip(d["epochs"], s["epochs"]):   # same init, same batches: the same run up to rounding
+        assert b["train_loss"] == pytest.approx(a["train_loss"], abs=1e-4)
+        assert b["test_accuracy"] == pytest.approx(a["test_accuracy"], abs=0.02)
+    model = OneHotMLP(26, 16, 1)
+    model.load_state_dict(torch.load(tmp_path / "sparse" / "model.pt"))   # saved in OneHotMLP layout
+
+
+def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
+    from fastbow.train import TrainConfig, run as run_cfg
+    from fastbow.errors import FastbowError
+    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
+        run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))

@@ -1,0 +1,56 @@
+import json
+
+import pytest
+
+from corpus import make_corpus
+from fastbow.pipelines import PIPELINES
+from fastbow.profile import main, verdict
+from fastbow.timing import PHASES
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return make_corpus(tmp_path_factory.mktemp("prof"), n_per_class=40)
+
+
+def profile(corpus, capsys, *extra):
+    code = main(["--data", str(corpus), "--vocab-size", "25", "--hidden", "8", "--batch-size", "16",
+                 "--batches", "4", "--warmup", "1", *extra])
+    return code, capsys.readouterr()
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_json_parts_add_up_to_the_wall_time(corpus, capsys, pipeline):
+    code, out = profile(corpus, capsys, "--pipeline", pipeline, "--json", "--optimizer", "sgd")
+    assert code == 0
+    r = json.loads(out.out)                      # stdout holds the JSON document only
+    assert r["pipeline"] == pipeline and r["batches"] == 4 and r["batch_size"] == 16 and r["samples"] == 64
+    parts = sum(r["seconds"][p] for p in PHASES)
+    assert abs(parts - r["seconds"]["total"]) <= 0.05 * r["seconds"]["total"]
+    assert abs(sum(r["percent"].values()) - 100) <= 5 and abs(r["parts_over_wall"] - 1) <= 0.05
+    assert r["ms_per_batch"]["total"] == pytest.approx(1000 * r["seconds"]["total"] / 4)
+    assert r["verdict"].startswith(f"{r['bottleneck']} is ") and "of the step" in r["verdict"]
+
+
+def test_table_has_every_phase_and_ends_with_the_verdict(corpus, capsys):
+    # (which phase wins on this toy corpus is noise; on IMDB notebook-naive is data-bound: RESULTS.md)
+    code, out = profile(corpus, capsys, "--pipeline", "notebook-naive")
+    assert code == 0
+    lines = out.out.splitlines()
+    assert all(any(l.startswith(f"{p} ") for l in lines) for p in PHASES) and "parts add up to" in out.out
+    assert lines[-1].startswith("verdict: ") and "% of the step: " in lines[-1]
+
+
+def test_verdict_names_the_largest_phase():
+    s = dict.fromkeys(PHASES, 0.0) | {"optimizer": 0.6, "forward": 0.3, "total": 1.0}
+    assert verdict(s) == ("optimizer", "optimizer is 60% of the step: the optimizer step is the bottleneck")
+
+
+@pytest.mark.parametrize("extra, msg", [
+    (["--batches", "0"], "batches should be a positive integer value, but got batches=0"),
+    (["--warmup", "-1"], "warmup should be a non-negative integer value, but got warmup=-1"),
+    (["--batch-size", "0"], "batch_size should be a positive integer value, but got batch_size=0"),
+])
+def test_bad_counts_are_one_line_errors(corpus, capsys, extra, msg):
+    code, out = profile(corpus, capsys, *extra)
+    assert code == 2 and out.err.strip() == f"error: {msg}"
