@@ -93,6 +93,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     except Exception as e:  # truncated zip, not a torch file, ...
         raise DataError(f"{p} is not a readable checkpoint ({type(e).__name__}: "
                         f"{str(e).strip().splitlines()[0] if str(e).strip() else ''}); train again") from None
+    if isinstance(state, dict) and "format" not in state and any(k.endswith(".weight") for k in state):
+        raise DataError(f"{p} holds only model weights (a model.pt); pass the run's --out folder "
+                        f"({p.parent}) or its {CHECKPOINT}")
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT or any(k not in state for k in _KEYS):
         got = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise DataError(f"{p} is not a fastbow checkpoint of format {CHECKPOINT_FORMAT} (got {got!r}); "

@@ -1,7 +1,7 @@
 """What every ``python -m fastbow.<tool>`` shares: log lines on stdout, one-line errors, exit codes.
 
 Exit status: 0 success; 2 bad input (a :class:`fastbow.errors.FastbowError`,
-printed as ``error: <message>`` on stderr); 1 training diverged
+printed as ``error: <message>`` on stderr, or a file that cannot be read or written); 1 training diverged
 (``FloatingPointError``); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
@@ -53,6 +53,10 @@ def run_cli(fn: Callable[[], object]) -> int:
         fn()
     except FastbowError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a file or folder that cannot be read or written
+        where = f" ({e.filename})" if e.filename and str(e.filename) not in str(e.strerror) else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
         return 2
     except FloatingPointError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -40,8 +40,9 @@ from .atomic import write_json
 from .cli import run_cli
 from .csr import CSR
 from .datapath import resolve_data_path
-from .errors import FastbowError
+from .errors import DataError, FastbowError
 from .prepare import prepare
+from .dataset import kind as dataset_kind
 from .reader import read_imdb
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
@@ -150,6 +151,9 @@ def collect(data=None, tokenizers=(DEFAULT_TOKENIZER,), vocab_size: int = DEFAUL
         get_tokenizer(name)
     check_vocab_size(vocab_size)
     path = resolve_data_path(data)
+    if dataset_kind(path) == "table":
+        raise DataError(f"python -m fastbow.stats reads the IMDB archive or a folder in the aclImdb layout, "
+                        f"not a table like {path}; pass --data with one of those")
     t0 = time.perf_counter()
     splits = read_imdb(path)
     log.info("read %s in %.1f s", path, time.perf_counter() - t0)
@@ -234,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vocab-size", type=int, default=DEFAULT_VOCAB_SIZE, metavar="K", help="vocabulary size")
     p.add_argument("--json", action="store_true", help="print JSON on stdout instead of tables (logs are muted)")
     p.add_argument("--out", default=None, metavar="FILE", help="also write the JSON to FILE (atomically)")
-    p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
+    p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True,
+                   help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
     return p
 
 

@@ -23,6 +23,7 @@ import csv
 import dataclasses
 import logging
 import math
+import shutil
 import statistics
 import sys
 import time
@@ -37,6 +38,7 @@ from .errors import FastbowError
 from .prepare import prepare
 from .train import (
     TrainConfig,
+    data_options,
     prepare_output,
     resolve_device,
     run_prepared,
@@ -85,7 +87,10 @@ def parse_values(kind: str, text: str | None, lr_min=None, lr_max=None, points=N
             raise FastbowError("pass either --values or --lr-min/--lr-max/--points, not both")
         cast = float if kind == "lr" else int
         try:
-            values = [cast(v) for v in text.split(",") if v.strip()]
+            items = text.split(",")
+            if any(not v.strip() for v in items):
+                raise ValueError("empty item")
+            values = [cast(v) for v in items]
         except ValueError:
             raise FastbowError(f"--values should be comma-separated {'numbers' if kind == 'lr' else 'integers'}, "
                                f"but got {text!r}") from None
@@ -173,6 +178,16 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
+def clear_previous_sweep(out: Path) -> None:
+    """Delete an earlier sweep's ``points/``, ``sweep.csv``, ``sweep.json`` and ``sweep-*.png`` in ``out``,
+    so the folder never mixes two sweeps."""
+    old = [p for p in (out / "points", out / "sweep.csv", out / "sweep.json", *out.glob("sweep-*.png")) if p.exists()]
+    if old:
+        log.info("replacing the previous sweep in %s", out)
+        for p in old:
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
 def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> dict:
     """Train one fresh model per (value, repeat) on data prepared once; write and return the results.
 
@@ -191,7 +206,12 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats <= 0:
         raise FastbowError(f"repeats should be a positive integer value, but got repeats={repeats!r}")
+    if base.resume is not None:
+        raise FastbowError("sweeps cannot --resume; rerun the sweep (each point takes one training run)")
     field = KINDS[kind]
+    if getattr(base, field) != getattr(TrainConfig(), field):
+        log.warning("warning: --%s %s is ignored: the sweep sets %s for each point",
+                    field.replace("_", "-"), getattr(base, field), field)
     configs = []
     for value in values:
         for r in range(repeats):
@@ -202,10 +222,11 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
             validate_config(cfg)
             configs.append((value, r, cfg))
     out = prepare_output(base.out)
+    clear_previous_sweep(out)
     t_start = time.perf_counter()
     device = resolve_device(base.device)
     data_path = resolve_data_path(base.data)
-    data = prepare(data_path, base.tokenizer, base.vocab_size, use_cache=base.cache)
+    data = prepare(data_path, base.tokenizer, base.vocab_size, use_cache=base.cache, options=data_options(base))
     log.info("sweep %s over %s, %d repeat(s): data ready in %.2f s (%s)", kind,
              ", ".join(value_label(kind, v) for v in values), repeats, data.seconds,
              "cache hit" if data.cache_hit else "built")

@@ -98,3 +98,14 @@ def test_rng_and_metric_state_round_trip():
     back = metrics_from_state(s, "cpu")
     back.update(torch.tensor([0.75]), torch.tensor([True]))
     assert back.result()["loss"] == pytest.approx(0.5) and back.result()["accuracy"] == pytest.approx(2 / 3)
+
+
+def test_model_pt_instead_of_the_run_says_pass_the_folder(tmp_path):
+    import torch
+
+    from fastbow.checkpoint import load_checkpoint
+    from fastbow.errors import DataError
+    from fastbow.model import OneHotMLP
+    torch.save(OneHotMLP(5, 2, 1).state_dict(), tmp_path / "model.pt")
+    with pytest.raises(DataError, match=r"holds only model weights \(a model.pt\); pass the run's --out folder"):
+        load_checkpoint(tmp_path / "model.pt")

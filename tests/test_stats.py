@@ -81,3 +81,19 @@ def test_real_imdb_matches_the_notebook(imdb_archive, capsys):
     assert train["per_class"] == {"neg": 12500, "pos": 12500} and st["splits"]["test"]["n_docs"] == 25000
     assert round(train["mean_tokens"], 4) == 233.7872
     assert st["most_frequent"] == [["the", 287032], ["a", 155096], ["and", 152664], ["of", 142972], ["to", 132568]]
+
+
+def test_stats_on_a_table_says_what_it_reads(tmp_path, capsys):
+    from fastbow.stats import main as stats_main
+    (tmp_path / "t.csv").write_text("text,label\ngood,pos\n")
+    assert stats_main(["--data", str(tmp_path / "t.csv")]) == 2
+    assert "reads the IMDB archive or a folder in the aclImdb layout, not a table" in capsys.readouterr().err
+
+
+def test_stats_out_to_a_missing_folder_is_one_line(tmp_path, capsys):
+    from corpus import make_corpus
+    from fastbow.stats import main as stats_main
+    corpus = make_corpus(tmp_path / "c", n_per_class=5)
+    assert stats_main(["--data", str(corpus), "--vocab-size", "10", "--out", str(tmp_path / "nodir" / "x.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: cannot write") and "nodir/x.json" in err and "\n" not in err

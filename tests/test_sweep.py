@@ -66,3 +66,36 @@ def test_cli_writes_csv_json_and_png(tmp_path, capsys):
 def test_cli_rejects_bad_values_before_training(tmp_path, capsys):
     assert main(["batch-size", "--data", str(tmp_path), "--values", "0,16", "--out", str(tmp_path / "o")]) == 2
     assert "error: --values should be distinct positive integers" in capsys.readouterr().err
+
+
+def test_values_with_an_empty_item_are_rejected():
+    from fastbow.errors import FastbowError
+    from fastbow.sweep import parse_values
+    with pytest.raises(FastbowError, match="--values should be comma-separated numbers"):
+        parse_values("lr", "0.1,,0.2")
+
+
+def test_sweep_refuses_resume_and_clears_a_previous_sweep(tmp_path):
+    import dataclasses
+
+    from fastbow.errors import FastbowError
+    from fastbow.sweep import clear_previous_sweep, run_sweep
+    from fastbow.train import TrainConfig
+    with pytest.raises(FastbowError, match="sweeps cannot --resume"):
+        run_sweep("lr", dataclasses.replace(TrainConfig(), resume=str(tmp_path)), [0.1])
+    (tmp_path / "points" / "lr-0.1-r0").mkdir(parents=True)
+    (tmp_path / "sweep-batch-size.png").write_text("old")
+    (tmp_path / "keep.txt").write_text("mine")
+    clear_previous_sweep(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_sweep_on_an_own_csv_uses_the_table_flags(tmp_path):
+    rows = ["review,y"] + [f"{'good great fine' if i % 2 else 'bad awful dull'} film {i},{'pos' if i % 2 else 'neg'}"
+                           for i in range(60)]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    assert main(["lr", "--data", str(tmp_path / "r.csv"), "--text-column", "review", "--label-column", "y",
+                 "--test-fraction", "0.25", "--values", "0.01,0.03", "--epochs", "1", "--hidden", "4",
+                 "--no-progress", "--out", str(tmp_path / "s")]) == 0
+    doc = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    assert doc["config"]["text_column"] == "review" and len(doc["runs"]) == 2
