@@ -6,12 +6,20 @@ printed as ``error: <message>`` on stderr, or a file that cannot be read or writ
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import warnings
 from typing import Callable
 
 from .errors import FastbowError
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` with ``(default: X)`` after each flag, except where there is no default (``None``)."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
 
 
 class _StdoutHandler(logging.StreamHandler):

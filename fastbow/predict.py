@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from .checkpoint import load_checkpoint
-from .cli import run_cli
+from .cli import HelpFormatter, run_cli
 from .csr import CSR, encode_csr
 from .errors import DataError, FastbowError
 from .kernels import BACKENDS
@@ -159,7 +159,7 @@ def _preview(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.predict`` argument parser."""
-    p = argparse.ArgumentParser(prog="python -m fastbow.predict", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = argparse.ArgumentParser(prog="python -m fastbow.predict", formatter_class=HelpFormatter,
                                 description="Print the predicted label and its probability for each text.")
     p.add_argument("--model", required=True, metavar="OUT", help="output folder of a training run (or its checkpoint.pt)")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to score")

@@ -26,7 +26,7 @@ import sys
 
 import torch
 
-from .cli import run_cli
+from .cli import HelpFormatter, run_cli
 from .datapath import resolve_data_path
 from .errors import FastbowError
 from .kernels import BACKENDS
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.profile`` argument parser."""
     p = argparse.ArgumentParser(
-        prog="python -m fastbow.profile", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="python -m fastbow.profile", formatter_class=HelpFormatter,
         description="Time the parts of a training step (data, transfer, forward, backward, optimizer) "
                     "for one input pipeline and name the bottleneck.")
     p.add_argument("--pipeline", default="scatter", choices=PIPELINES,

@@ -37,7 +37,7 @@ from collections import Counter
 import numpy as np
 
 from .atomic import write_json
-from .cli import run_cli
+from .cli import HelpFormatter, run_cli
 from .csr import CSR
 from .datapath import resolve_data_path
 from .errors import DataError, FastbowError
@@ -227,7 +227,7 @@ def format_compare(all_stats: dict) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.stats`` argument parser."""
-    p = argparse.ArgumentParser(prog="python -m fastbow.stats", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = argparse.ArgumentParser(prog="python -m fastbow.stats", formatter_class=HelpFormatter,
                                 description="IMDB statistics per split: classes, lengths, frequent tokens, OOV, "
                                             "active multi-hot features.")
     p.add_argument("--data", default=None, metavar="PATH", help="aclImdb_v1.tar.gz or an aclImdb/ folder "

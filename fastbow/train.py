@@ -35,7 +35,7 @@ import torch
 from . import resume as resuming
 from .atomic import atomic_write, write_json
 from .checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
-from .cli import run_cli
+from .cli import HelpFormatter, run_cli
 from .dataset import DataOptions
 from .datapath import resolve_data_path
 from .early_stopping import EarlyStopping, turn_epoch
@@ -411,18 +411,11 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) ->
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows ``(default: X)`` except where there is no default value (``None``)."""
-
-    def _get_help_string(self, action):
-        return action.help if action.default is None else super()._get_help_string(action)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.train`` argument parser; every flag is documented in ``--help``."""
     d = TrainConfig()
     p = argparse.ArgumentParser(
-        prog="python -m fastbow.train", formatter_class=_HelpFormatter,
+        prog="python -m fastbow.train", formatter_class=HelpFormatter,
         description="Train a multi-hot bag-of-words MLP (Linear(V+1, H) → ReLU → Linear(H, C)) on IMDB.")
     p.add_argument("--data", default=None, metavar="PATH",
                    help="aclImdb_v1.tar.gz, a folder in the aclImdb layout (any class names), or a .csv/.tsv/"
