@@ -5,7 +5,11 @@ as the subpackage ``fastbow.kernels`` (see ``package_dir``), so user code always
 imports ``from fastbow.kernels import scatter_multi_hot``.
 """
 
+from pathlib import Path
+
 from setuptools import setup
+
+README = Path(__file__).with_name("README.md")
 
 # Triton ships wheels for Linux x86_64/aarch64 only; it is imported lazily, so
 # fastbow works without it (the Numba and torch backends need no GPU).
@@ -15,7 +19,7 @@ setup(
     name="fastbow",
     version="0.1.0",
     description="Fast multi-hot bag-of-words text classification for PyTorch: CSR once, scatter batches on the device.",
-    long_description=open("README.md", encoding="utf-8").read() if __import__("os").path.exists("README.md") else "",
+    long_description=README.read_text(encoding="utf-8") if README.exists() else "",
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=["fastbow", "fastbow.kernels"],
@@ -23,7 +27,7 @@ setup(
     install_requires=[
         # torch is deliberately unpinned here: install the CPU wheel first
         # (`pip install torch==2.13.0`), as README.md and .ci/run do, or pip pulls a CUDA build.
-        "torch>=2.1",
+        "torch>=2.4",  # fused Adam on the CPU
         "numpy>=1.24",
         "scipy>=1.10",
         "numba>=0.58",
