@@ -18,7 +18,6 @@ one per core); the tables print the count used.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import sys
 from pathlib import Path

@@ -40,6 +40,10 @@ _NOTEBOOK_WORD = re.compile(r"\b\w+\b")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # [^\W_] is \w without the underscore: Unicode letters and digits.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# The same pattern for lowercased ASCII text, where [^\W_] can only match [a-z0-9] and ’ cannot occur.
+# 90 % of IMDB reviews are ASCII; this class runs findall ~30 % faster on them
+# (1.91 s -> 1.30 s for the 25,000 training reviews, identical tokens; benchmarks/RESULTS.md, group a).
+_WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
 def whitespace(text: str) -> list[str]:
@@ -72,7 +76,8 @@ def words(text: str) -> list[str]:
         >>> words("A film.<br /><br />The END, isn't it?")
         ['a', 'film', 'the', 'end', "isn't", 'it']
     """
-    return _WORD.findall(_BR.sub(" ", text).lower())
+    text = _BR.sub(" ", text).lower()
+    return (_WORD_ASCII if text.isascii() else _WORD).findall(text)
 
 
 TOKENIZERS: dict[str, Tokenizer] = {"whitespace": whitespace, "notebook": notebook, "words": words}

@@ -33,3 +33,15 @@ def test_get_tokenizer_by_name_and_unknown_name():
     assert get_tokenizer("words") is words
     with pytest.raises(FastbowError, match="unknown tokenizer 'spacy'; choose one of: whitespace, notebook, words"):
         get_tokenizer("spacy")
+
+
+def test_ascii_fast_path_gives_the_unicode_patterns_tokens():
+    import random
+    from fastbow.tokenize import _BR, _WORD
+    rng = random.Random(0)
+    alphabet = "abcXYZ019 _'.,!?-<>/\n\t\"" + "é’"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        slow = _WORD.findall(_BR.sub(" ", text).lower())
+        assert words(text) == slow, text
+    assert words("it's A_b 'quoted' x''y") == ["it's", "a", "b", "quoted", "x", "y"]
