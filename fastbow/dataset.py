@@ -118,6 +118,10 @@ def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) ->
         if opts.test_file is not None:
             raise DataError(f"--test-file applies to table files, but --data {path} is a folder or archive "
                             "with its own test/ split; drop --test-file (or use --test-fraction)")
+        columns = DataOptions(test_fraction=opts.test_fraction)
+        if (opts.text_column, opts.label_column) != (columns.text_column, columns.label_column):
+            raise DataError(f"--text-column/--label-column apply to table files, but --data {path} is a folder "
+                            "or archive (labels come from its class folders); drop those flags")
         if opts.test_fraction is None:
             return read_imdb(path)
         train, test = split_by_fraction(read_imdb(path, splits=("train",))["train"], opts.test_fraction, SPLIT_SEED)

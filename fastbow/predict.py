@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,11 @@ def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto")
             :func:`fastbow.checkpoint.load_checkpoint`), or one whose parts disagree.
     """
     state = load_checkpoint(path)
+    planned = state.get("config", {}).get("epochs")
+    if state["batch"] or (isinstance(planned, int) and state["epoch"] < planned):
+        warnings.warn(f"{path} is an unfinished run (stopped after {state['epoch']} full epoch(s) of {planned}, "
+                      f"plus {state['batch']} batch(es)); scoring with its weights as they were then; "
+                      f"finish it with python -m fastbow.train --resume", UserWarning, stacklevel=2)
     vocab = Vocab.from_dict(state["vocab"])
     classes = tuple(state["classes"])
     n_logits = state["n_logits"]

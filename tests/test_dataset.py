@@ -73,3 +73,12 @@ def test_prepare_caches_tables_per_option(tmp_path):
     assert not a.cache_hit and b.cache_hit and not c.cache_hit
     assert a.classes == b.classes == ("neg", "pos") and a.test.n_docs == 6 and c.test.n_docs == 4
     assert np.array_equal(a.train.indices, b.train.indices)
+
+
+def test_column_flags_with_a_folder_are_an_error(tmp_path):
+    from corpus import make_corpus
+    from fastbow.dataset import DataOptions, read_dataset
+    from fastbow.errors import DataError
+    corpus = make_corpus(tmp_path, n_per_class=3)
+    with pytest.raises(DataError, match="--text-column/--label-column apply to table files"):
+        read_dataset(corpus, DataOptions(text_column="review"))

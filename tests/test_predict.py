@@ -111,3 +111,16 @@ def test_predict_scores_a_model_trained_with_sparse_input(tmp_path):
     (ls, ps), (ld, pd) = (load_predictor(tmp_path / run).predict(texts) for run in ("s", "d"))
     assert ls == ld == ["pos", "neg"]
     assert np.allclose(ps, pd, atol=1e-4)   # same init, same batches: the same model up to rounding
+
+
+def test_unfinished_run_is_scored_with_a_warning(model, tmp_path):
+    import shutil
+
+    from fastbow.checkpoint import load_checkpoint, save_checkpoint
+    run = tmp_path / "run"
+    shutil.copytree(model, run)
+    state = load_checkpoint(run)
+    state["config"]["epochs"] = state["epoch"] + 2          # as if stopped before its last epochs
+    save_checkpoint(run / "checkpoint.pt", state)
+    with pytest.warns(UserWarning, match=r"is an unfinished run \(stopped after \d+ full epoch\(s\) of \d+"):
+        load_predictor(run)
