@@ -62,6 +62,16 @@ class EarlyStopping:
         """True once ``patience`` epochs in a row brought no improvement."""
         return self._since_best >= self.patience
 
+    def state_dict(self) -> dict:
+        """Tensors and plain values only (loadable with ``torch.load(weights_only=True)``), for checkpoints."""
+        return {"best_value": self.best_value, "best_epoch": self.best_epoch, "since_best": self._since_best,
+                "best_state": self._best_state}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Continue from :meth:`state_dict` (``--resume``): same best epoch, weights and patience count."""
+        self.best_value, self.best_epoch = float(state["best_value"]), state["best_epoch"]
+        self._since_best, self._best_state = int(state["since_best"]), state["best_state"]
+
     def restore(self, model: torch.nn.Module) -> int | None:
         """Load the best epoch's weights into ``model``; returns that epoch (None before any step)."""
         if self._best_state is not None:

@@ -304,12 +304,17 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         log.info("resumed %s at epoch %d, batch %d of %d; device %s, kernel %s", cfg.resume, start_epoch,
                  start_batch, len(train_loader), device, train_loader.backend)
 
+    if state is not None and stopper is not None and state.get("early_stopping") is not None:
+        stopper.load_state_dict(state["early_stopping"])  # best epoch, its weights and the patience count
+
     def checkpoint(epoch, batch, partial_metrics):
         if cfg.save_model:
-            save_checkpoint(out / CHECKPOINT, resuming.training_state(
+            st = resuming.training_state(
                 model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
                 shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
-                hidden=cfg.hidden, result=result, config=run_config))
+                hidden=cfg.hidden, result=result, config=run_config)
+            st["early_stopping"] = stopper.state_dict() if stopper is not None else None
+            save_checkpoint(out / CHECKPOINT, st)
 
     with StopRequest() as stop:
         for epoch in range(start_epoch, cfg.epochs + 1):

@@ -142,3 +142,18 @@ def test_resume_from_another_folder_with_relative_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(corpus)                                   # elsewhere: the saved data path is absolute
     assert main(["--resume", str(tmp_path / "run"), "--epochs", "2", "--data", str(corpus)]) == 0
     assert len(epochs(tmp_path / "run")) == 2
+
+
+def test_resumed_early_stopping_run_keeps_its_best_epoch(corpus, tmp_path, monkeypatch):
+    # uninterrupted: validation perplexity is lowest at epoch 5, and patience 2 stops the run after epoch 7
+    es = ["--val-fraction", "0.25", "--early-stopping", "2", "--lr", "0.3", "--epochs", "8"]
+    assert run(corpus, tmp_path / "ref", *es) == 0
+    sigint_at_step(monkeypatch, 6 * 5 + 3)                    # 6 batches/epoch: Ctrl-C in epoch 6, after the best
+    assert run(corpus, tmp_path / "a", *es) == 130
+    monkeypatch.undo()
+    assert load_checkpoint(tmp_path / "a")["early_stopping"]["best_epoch"] is not None
+    assert main(["--resume", str(tmp_path / "a")]) == 0
+    ref, got = (json.loads((tmp_path / r / "metrics.json").read_text()) for r in ("ref", "a"))
+    assert (ref["best_epoch"], ref["stopped_epoch"]) == (5, 7)
+    assert got["best_epoch"] == 5 and got["stopped_epoch"] == 7
+    assert epochs(tmp_path / "a") == epochs(tmp_path / "ref") and same_weights(tmp_path / "a", tmp_path / "ref")
