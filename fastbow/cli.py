@@ -19,7 +19,9 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """``--help`` with ``(default: X)`` after each flag, except where there is no default (``None``)."""
 
     def _get_help_string(self, action):
-        return action.help if action.default is None else super()._get_help_string(action)
+        if action.default is None or isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+            return action.help  # no value to show, or an on/off switch whose name says it
+        return super()._get_help_string(action)
 
 
 class _StdoutHandler(logging.StreamHandler):

@@ -27,6 +27,7 @@ import sys
 import torch
 
 from .cli import HelpFormatter, run_cli
+from .dataset import kind as dataset_kind
 from .datapath import resolve_data_path
 from .errors import FastbowError
 from .kernels import BACKENDS
@@ -37,7 +38,7 @@ from .reader import read_imdb
 from .timing import PHASES
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS
 from .train import resolve_device
-from .trainer import OPTIMIZERS, train_epoch
+from .trainer import OPTIMIZERS, make_optimizer, train_epoch
 from .vocab import DEFAULT_VOCAB_SIZE
 
 log = logging.getLogger("fastbow")
@@ -148,7 +149,7 @@ def profile_pipeline(pipe: Pipeline, *, batches: int = 20, warmup: int = 2) -> d
 def format_table(r: dict) -> str:
     """The profile ``r`` as a text table (ms per batch and % per phase) plus the verdict line."""
     lines = [f"pipeline {r['pipeline']} on {r['device']} ({r['threads']} threads), {r['optimizer']}: "
-             f"{r['batches']} timed batches of {r['batch_size']} after {r['warmup']} warm-up",
+             f"{r['batches']} timed batch{'es' if r['batches'] != 1 else ''} of {r['batch_size']} after {r['warmup']} warm-up",
              f"{'phase':<10} {'ms/batch':>9} {'%':>6}"]
     for p in PHASES:
         lines.append(f"{p:<10} {r['ms_per_batch'][p]:>9.2f} {r['percent'][p]:>6.1f}")
@@ -167,8 +168,15 @@ def run(args: argparse.Namespace) -> dict:
                   vocab_size=args.vocab_size)
     if args.json:
         log.setLevel(logging.WARNING)  # stdout carries the JSON document only
+    make_optimizer(args.optimizer, [torch.zeros(1, requires_grad=True)], args.lr)  # validates lr before any work
+    if args.pipeline != "scatter" and args.backend != "auto":
+        raise FastbowError(f"--backend chooses the scatter kernel and applies to --pipeline scatter only, "
+                           f"not {args.pipeline}; drop --backend")
     device = resolve_device(args.device)
     data_path = resolve_data_path(args.data)
+    if dataset_kind(data_path) == "table":
+        raise FastbowError(f"python -m fastbow.profile reads the IMDB archive or a folder in the aclImdb layout, "
+                           f"not a table like {data_path}; pass --data with one of those")
     data = prepare(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache)
     texts = None
     if args.pipeline == "notebook-naive":
@@ -182,6 +190,9 @@ def run(args: argparse.Namespace) -> dict:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     result = profile_pipeline(pipe, batches=args.batches, warmup=args.warmup)
     result["load_avg_before"] = load
+    if args.warmup == 0:
+        result["notes"].append("--warmup 0: the timed steps include one-time start-up costs (JIT compilation, "
+                               "first allocations), which inflate the first ones; use --warmup 2 or more")
     cores = os.cpu_count() or 1
     if load >= cores and device.type == "cpu" and torch.get_num_threads() > 1:
         result["notes"].append(f"the 1-minute load average was {load:.1f} on {cores} cores: other processes "
@@ -215,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for the initial weights and the shuffle")
     p.add_argument("--backend", default="auto", choices=list(BACKENDS), help="scatter kernel (scatter pipeline)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON document instead of a table")
-    p.add_argument("--no-cache", dest="cache", action="store_false", help="re-tokenize instead of using the CSR cache")
+    p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True,
+                   help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
     return p
 
 

@@ -176,6 +176,9 @@ def validate_config(cfg: TrainConfig) -> None:
     data_options(cfg).validate()
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
+    if cfg.input == "sparse" and cfg.backend != "auto":
+        raise FastbowError("--backend chooses the scatter kernel of --input dense; --input sparse gathers ids "
+                           "with its own kernel; drop --backend")
 
 
 def data_options(cfg: TrainConfig) -> DataOptions:

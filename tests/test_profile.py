@@ -54,3 +54,12 @@ def test_verdict_names_the_largest_phase():
 def test_bad_counts_are_one_line_errors(corpus, capsys, extra, msg):
     code, out = profile(corpus, capsys, *extra)
     assert code == 2 and out.err.strip() == f"error: {msg}"
+
+
+def test_profile_refuses_tables_and_backend_for_other_pipelines(tmp_path, capsys):
+    from fastbow.profile import main as profile_main
+    (tmp_path / "t.csv").write_text("text,label\ngood,pos\nbad,neg\n")
+    assert profile_main(["--data", str(tmp_path / "t.csv")]) == 2
+    assert "reads the IMDB archive or a folder in the aclImdb layout, not a table" in capsys.readouterr().err
+    assert profile_main(["--pipeline", "sparse", "--backend", "torch", "--data", str(tmp_path / "t.csv")]) == 2
+    assert "applies to --pipeline scatter only" in capsys.readouterr().err

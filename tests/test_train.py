@@ -123,3 +123,8 @@ def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
     from fastbow.errors import FastbowError
     with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
         run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))
+
+
+def test_backend_with_sparse_input_is_rejected(corpus, tmp_path, capsys):
+    assert run(corpus, tmp_path / "x", "--input", "sparse", "--backend", "triton") == 2
+    assert "--input sparse gathers ids with its own kernel; drop --backend" in capsys.readouterr().err
