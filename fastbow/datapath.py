@@ -92,7 +92,9 @@ def resolve_data_path(data=None, *, download: bool = True, url: str = IMDB_URL, 
     looked = ", ".join(str(p) for _, p in candidates)
     if not download:
         raise DataError(f"IMDB dataset not found (looked in {looked}); {_HINT}, or allow downloading it from {url}")
-    from fastbow.download import download as fetch  # local import: only this path needs urllib
+    from fastbow.download import (
+        download as fetch,  # local import: only this path needs urllib
+    )
 
     dest = cache_dir() / ARCHIVE_NAME
     try:

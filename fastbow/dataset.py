@@ -98,6 +98,17 @@ def kind(path: str | os.PathLike) -> str:
                     f"({', '.join(TABLE_SUFFIXES)}); pass one of those as --data")
 
 
+def require_imdb_layout(path: str | os.PathLike, tool: str) -> None:
+    """Refuse a table file for tools that read only the IMDB archive or an aclImdb-layout folder.
+
+    Raises:
+        DataError: ``path`` is a table file (the message names ``tool`` and what it reads).
+    """
+    if kind(path) == "table":
+        raise DataError(f"python -m fastbow.{tool} reads the IMDB archive or a folder in the aclImdb layout, "
+                        f"not a table like {path}; pass --data with one of those")
+
+
 def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) -> dict[str, Split]:
     """Read the train and test splits of ``path`` as described in the module docstring.
 

@@ -38,8 +38,8 @@ from .errors import DataError, FastbowError
 from .kernels import BACKENDS
 from .loader import DeviceBatchLoader
 from .model import OneHotMLP, class_probabilities
-from .sparse import SparseBagMLP
 from .sampler import RowBatchSampler
+from .sparse import SparseBagMLP
 from .tokenize import get_tokenizer
 from .vocab import Vocab
 
@@ -183,7 +183,9 @@ def run(args: argparse.Namespace) -> None:
     Raises:
         FastbowError / DataError: bad arguments, model or input (one line).
     """
-    from .train import resolve_device  # local import: train pulls in the whole training stack
+    from .train import (
+        resolve_device,  # local import: train pulls in the whole training stack
+    )
 
     if args.texts and args.file is not None:
         raise FastbowError("pass texts either as TEXT arguments or with --file, not both")

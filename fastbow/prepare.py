@@ -23,8 +23,8 @@ import numpy as np
 from .atomic import atomic_write
 from .csr import CSR
 from .datapath import cache_dir as default_cache_dir
-from .errors import DataError
 from .dataset import DataOptions, fingerprint, read_dataset
+from .errors import DataError
 from .parallel_encode import tokenize_count_encode
 from .tokenize import get_tokenizer
 from .vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size

@@ -27,8 +27,8 @@ import sys
 import torch
 
 from .cli import HelpFormatter, run_cli
-from .dataset import kind as dataset_kind
 from .datapath import resolve_data_path
+from .dataset import require_imdb_layout
 from .errors import FastbowError
 from .kernels import BACKENDS
 from .model import DEFAULT_HIDDEN
@@ -174,9 +174,7 @@ def run(args: argparse.Namespace) -> dict:
                            f"not {args.pipeline}; drop --backend")
     device = resolve_device(args.device)
     data_path = resolve_data_path(args.data)
-    if dataset_kind(data_path) == "table":
-        raise FastbowError(f"python -m fastbow.profile reads the IMDB archive or a folder in the aclImdb layout, "
-                           f"not a table like {data_path}; pass --data with one of those")
+    require_imdb_layout(data_path, "profile")
     data = prepare(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache)
     texts = None
     if args.pipeline == "notebook-naive":

@@ -130,7 +130,9 @@ def fingerprint(path: str | os.PathLike) -> str:
     path = _existing(path)
     if path.is_dir():
         return _folder_fingerprint(_folder_root(path, ()))
-    from fastbow.datapath import cache_dir  # local import: datapath imports nothing from here
+    from fastbow.datapath import (
+        cache_dir,  # local import: datapath imports nothing from here
+    )
 
     real = path.resolve()
     st = real.stat()

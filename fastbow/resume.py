@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checkpoint import CHECKPOINT_FORMAT, metrics_from_state, metrics_state, rng_state, set_rng_state
+from .checkpoint import (
+    CHECKPOINT_FORMAT,
+    metrics_from_state,
+    metrics_state,
+    rng_state,
+    set_rng_state,
+)
 from .errors import DataError, FastbowError
 
 __all__ = ["RESUMABLE", "merge_config", "check_config", "check_same_data", "training_state", "restore"]

@@ -40,9 +40,9 @@ from .atomic import write_json
 from .cli import HelpFormatter, run_cli
 from .csr import CSR
 from .datapath import resolve_data_path
-from .errors import DataError, FastbowError
+from .dataset import require_imdb_layout
+from .errors import FastbowError
 from .prepare import prepare
-from .dataset import kind as dataset_kind
 from .reader import read_imdb
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
@@ -151,9 +151,7 @@ def collect(data=None, tokenizers=(DEFAULT_TOKENIZER,), vocab_size: int = DEFAUL
         get_tokenizer(name)
     check_vocab_size(vocab_size)
     path = resolve_data_path(data)
-    if dataset_kind(path) == "table":
-        raise DataError(f"python -m fastbow.stats reads the IMDB archive or a folder in the aclImdb layout, "
-                        f"not a table like {path}; pass --data with one of those")
+    require_imdb_layout(path, "stats")
     t0 = time.perf_counter()
     splits = read_imdb(path)
     log.info("read %s in %.1f s", path, time.perf_counter() - t0)

@@ -36,8 +36,8 @@ from . import resume as resuming
 from .atomic import atomic_write, write_json
 from .checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
 from .cli import HelpFormatter, run_cli
-from .dataset import DataOptions
 from .datapath import resolve_data_path
+from .dataset import DataOptions
 from .early_stopping import EarlyStopping, turn_epoch
 from .errors import FastbowError
 from .head import resolve_logits
@@ -46,15 +46,26 @@ from .loader import DeviceBatchLoader
 from .model import DEFAULT_HIDDEN, OneHotMLP
 from .prepare import Prepared, prepare
 from .sampler import RowBatchSampler
+from .sparse import (
+    INPUTS,
+    SparseBagMLP,
+    SparseBatchLoader,
+    dense_state_dict,
+    supports_sparse_grad,
+)
 from .stopping import Diverged, Interrupted, StopRequest
 from .subsets import SUBSET_MODES, check_subset_args, describe, make_splits
 from .summary import format_parameter_table
-from .sparse import INPUTS, SparseBagMLP, SparseBatchLoader, dense_state_dict, supports_sparse_grad
 from .timing import PHASES, percentages
 from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
-from .trainer import OPTIMIZERS, check_initial_loss, evaluate, make_optimizer, train_epoch
+from .trainer import (
+    OPTIMIZERS,
+    check_initial_loss,
+    evaluate,
+    make_optimizer,
+    train_epoch,
+)
 from .vocab import DEFAULT_VOCAB_SIZE
-
 
 log = logging.getLogger("fastbow")
 
