@@ -103,17 +103,18 @@ def resolve_data_path(data=None, *, download: bool = True, url: str = IMDB_URL, 
         raise DownloadError(f"IMDB dataset not found (looked in {looked}) and {e}") from e
 
 
-def _cache_root() -> Path:
-    env = os.environ.get("FASTBOW_CACHE_DIR")
+def _xdg_cache(var: str, name: str) -> Path:
+    """``$var`` if set, else ``$XDG_CACHE_HOME/name``, else ``~/.cache/name``."""
+    env = os.environ.get(var)
     if env:
         return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "fastbow"
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / name
+
+
+def _cache_root() -> Path:
+    return _xdg_cache("FASTBOW_CACHE_DIR", "fastbow")
 
 
 def _torch_home() -> Path:
-    env = os.environ.get("TORCH_HOME")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "torch"
+    return _xdg_cache("TORCH_HOME", "torch")

@@ -42,3 +42,14 @@ def make_archive(folder: Path, dest: Path) -> Path:
     with tarfile.open(dest, "w:gz") as tf:
         tf.add(folder, arcname="aclImdb")
     return dest
+
+
+SMALL_TRAIN_ARGS = ("--vocab-size", "25", "--hidden", "16", "--batch-size", "16", "--epochs", "3", "--lr", "0.03",
+                    "--no-progress")
+
+
+def train_small(corpus: Path, out, *extra) -> int:
+    """``python -m fastbow.train`` on a synthetic corpus with small, fast settings; returns the exit status."""
+    from fastbow.train import main
+
+    return main(["--data", str(corpus), "--out", str(out), *SMALL_TRAIN_ARGS, *extra])

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from corpus import make_corpus
+from corpus import make_corpus, train_small
 from fastbow.train import main
 
 KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "test_perplexity", "time_s"}
@@ -16,9 +16,7 @@ def corpus(tmp_path_factory):
     return make_corpus(tmp_path_factory.mktemp("corpus"), n_per_class=60)
 
 
-def run(corpus, out, *extra):
-    return main(["--data", str(corpus), "--out", str(out), "--vocab-size", "25", "--hidden", "16",
-                 "--batch-size", "16", "--epochs", "3", "--lr", "0.03", "--no-progress", *extra])
+run = train_small  # tests/corpus.py: small, fast training settings
 
 
 def test_smoke_run_writes_metrics_model_and_vocab(corpus, tmp_path, capsys):

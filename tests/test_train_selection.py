@@ -3,14 +3,13 @@ import json
 
 import pytest
 import torch
-from corpus import make_corpus
+from corpus import make_corpus, train_small
 
 from fastbow.loader import DeviceBatchLoader
 from fastbow.model import OneHotMLP
 from fastbow.prepare import prepare
 from fastbow.sampler import RowBatchSampler
 from fastbow.subsets import make_splits
-from fastbow.train import main
 from fastbow.trainer import evaluate
 
 
@@ -19,9 +18,7 @@ def corpus(tmp_path_factory):
     return make_corpus(tmp_path_factory.mktemp("corpus"), n_per_class=60)
 
 
-def run(corpus, out, *extra):
-    return main(["--data", str(corpus), "--out", str(out), "--vocab-size", "25", "--hidden", "16",
-                 "--batch-size", "16", "--epochs", "3", "--lr", "0.03", "--no-progress", *extra])
+run = train_small  # tests/corpus.py: small, fast training settings
 
 
 def test_first_subset_warns_about_a_single_class(corpus, tmp_path):
