@@ -7,7 +7,7 @@ imports ``from fastbow.kernels import scatter_multi_hot``.
 
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 README = Path(__file__).with_name("README.md")
 
@@ -22,8 +22,9 @@ setup(
     long_description=README.read_text(encoding="utf-8") if README.exists() else "",
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["fastbow", "fastbow.kernels"],
+    packages=[*find_packages(include=["fastbow", "fastbow.*"]), "fastbow.kernels"],
     package_dir={"fastbow": "fastbow", "fastbow.kernels": "kernels"},
+    entry_points={"console_scripts": ["fastbow = fastbow.__main__:main"]},
     install_requires=[
         # torch is deliberately unpinned here: install the CPU wheel first
         # (`pip install torch==2.13.0`), as README.md and .ci/run do, or pip pulls a CUDA build.

@@ -111,8 +111,8 @@ def archive(full, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def imdb(archive, full, run_info):
     """The data every group uses: ``path``, ``splits`` (texts), ``prepared`` (CSR + vocab), sizes."""
-    from fastbow.prepare import prepare
-    from fastbow.reader import read_imdb
+    from fastbow.data.prepare import prepare
+    from fastbow.data.reader import read_imdb
 
     vocab_size = 20_000 if full else 60
     splits = read_imdb(archive)

@@ -3,12 +3,12 @@
 Two comparisons on the same texts:
 
 * *texts → CSR* (reading outside both): fastbow's tokenize + count + vocabulary +
-  encode (:func:`fastbow.parallel_encode.tokenize_count_encode`, 2 processes on
+  encode (:func:`fastbow.data.parallel_encode.tokenize_count_encode`, 2 processes on
   2 cores; also with 1) against ``CountVectorizer(max_features=20000,
   binary=True)``: ``fit_transform`` on train, ``transform`` on test. The target
   (cold ≤ 0.5× CountVectorizer) is judged here.
 * *archive → CSR* (reading inside both): ``prepare(use_cache=False)`` against
-  :func:`fastbow.reader.read_imdb` + the same CountVectorizer.
+  :func:`fastbow.data.reader.read_imdb` + the same CountVectorizer.
 
 The tokenizers differ (fastbow's ``words`` keeps one-letter words and
 apostrophes; CountVectorizer's default ``(?u)\\b\\w\\w+\\b`` drops them), so
@@ -18,12 +18,12 @@ import resource
 import time
 
 import pytest
+from benchutil import record
 from sklearn.feature_extraction.text import CountVectorizer
 
-from benchutil import record
-from fastbow.parallel_encode import default_workers, tokenize_count_encode
-from fastbow.prepare import prepare
-from fastbow.reader import read_imdb
+from fastbow.data.parallel_encode import default_workers, tokenize_count_encode
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
 
 pytestmark = pytest.mark.filterwarnings("ignore:vocab_size=:UserWarning")  # smoke corpus is small
 

@@ -17,14 +17,25 @@ import itertools
 
 import pytest
 import torch
-
-from benchutil import batch_rows, bench_device, mean_batch_nnz, moved_bytes, record, sync
+from benchutil import (
+    batch_rows,
+    bench_device,
+    mean_batch_nnz,
+    moved_bytes,
+    record,
+    sync,
+)
 from fastbow.kernels import scatter_multi_hot, triton_available
-from fastbow.loader import DeviceBatchLoader
-from fastbow.notebook import NotebookDenseDataset, NotebookItemDataset, NotebookLoader
-from fastbow.pipelines import profile_rows
-from fastbow.sampler import RowBatchSampler
-from fastbow.sparse import SparseBatchLoader
+
+from fastbow.baselines.notebook import (
+    NotebookDenseDataset,
+    NotebookItemDataset,
+    NotebookLoader,
+)
+from fastbow.baselines.pipelines import profile_rows
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
+from fastbow.training.sparse_loader import SparseBatchLoader
 
 B, K = 128, 16
 METHODS = ("notebook-naive", "notebook-dense", "numba", "torch", "triton", "sparse")

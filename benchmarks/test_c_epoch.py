@@ -2,7 +2,7 @@
 
 25,000 reviews, B = 128 (196 steps), the notebook's model (V + 1 = 20,001 → 200 → 1)
 and optimizer (plain SGD, lr 0.01), the same initial weights and seed; each round
-is :func:`fastbow.trainer.train_epoch` over the pipeline's loader, after 2 untimed
+is :func:`fastbow.training.epoch.train_epoch` over the pipeline's loader, after 2 untimed
 warm-up steps. ``notebook-dense`` builds its 2.0 GB of dense rows first, as the
 notebook does (the build is timed once and reported, not counted in the epoch).
 ``notebook-naive`` is too slow to run whole: each round times its first 16
@@ -14,11 +14,11 @@ import gc
 import time
 
 import pytest
-
 from benchutil import bench_device, record
-from fastbow.pipelines import build_pipeline
+
+from fastbow.baselines.pipelines import build_pipeline
 from fastbow.profile import BatchWindow, batch_stream, warm_up
-from fastbow.trainer import train_epoch
+from fastbow.training.epoch import train_epoch
 
 CASES = [("notebook-naive", "sgd"), ("notebook-dense", "sgd"), ("scatter", "sgd"), ("sparse", "sgd"),
          ("sparse", "adam")]

@@ -2,14 +2,14 @@
 
 Each case runs :func:`fastbow.profile.profile_pipeline`: 2 untimed warm-up steps, then
 20 timed steps split into data, transfer, forward, backward and optimizer by
-:class:`fastbow.timing.PhaseTimer` (CUDA events on a GPU). Same model, SGD lr 0.01
+:class:`fastbow.training.timing.PhaseTimer` (CUDA events on a GPU). Same model, SGD lr 0.01
 and seed as group c; ``notebook-dense`` precomputes only the rows the profiled
 batches visit, as the profiler does.
 """
 import pytest
-
 from benchutil import bench_device, record
-from fastbow.pipelines import build_pipeline, profile_rows
+
+from fastbow.baselines.pipelines import build_pipeline, profile_rows
 from fastbow.profile import profile_pipeline
 
 CASES = [("notebook-naive", "sgd"), ("notebook-dense", "sgd"), ("scatter", "sgd"), ("sparse", "sgd"),

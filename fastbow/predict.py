@@ -13,9 +13,9 @@ object per line with every class's probability)::
     pos	0.9731	A wonderful, moving film.
 
 The texts go through the run's own tokenizer and vocabulary (from
-``OUT/checkpoint.pt``), are encoded as CSR rows (:func:`fastbow.csr.encode_csr`)
+``OUT/checkpoint.pt``), are encoded as CSR rows (:func:`fastbow.data.csr.encode_csr`)
 and scored in batches built by the same scatter kernel as in training
-(:class:`fastbow.loader.DeviceBatchLoader`). The checkpoint is loaded with
+(:class:`fastbow.training.loader.DeviceBatchLoader`). The checkpoint is loaded with
 ``torch.load(weights_only=True)``: no code from the file is run.
 """
 from __future__ import annotations
@@ -31,17 +31,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import load_checkpoint
+from fastbow.data.csr import CSR, encode_csr
+from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.vocab import Vocab
+from fastbow.models.embedding_bag import SparseBagMLP
+from fastbow.models.mlp import OneHotMLP, class_probabilities
+from fastbow.training.checkpoint import load_checkpoint
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
+
 from .cli import HelpFormatter, run_cli
-from .csr import CSR, encode_csr
 from .errors import DataError, FastbowError
 from .kernels import BACKENDS
-from .loader import DeviceBatchLoader
-from .model import OneHotMLP, class_probabilities
-from .sampler import RowBatchSampler
-from .sparse import SparseBagMLP
-from .tokenize import get_tokenizer
-from .vocab import Vocab
 
 __all__ = ["Predictor", "load_predictor", "read_lines", "main"]
 
@@ -102,7 +103,7 @@ def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto")
 
     Raises:
         DataError: no checkpoint, an unreadable or unsafe one (see
-            :func:`fastbow.checkpoint.load_checkpoint`), or one whose parts disagree.
+            :func:`fastbow.training.checkpoint.load_checkpoint`), or one whose parts disagree.
     """
     state = load_checkpoint(path)
     planned = state.get("config", {}).get("epochs")
@@ -183,9 +184,7 @@ def run(args: argparse.Namespace) -> None:
     Raises:
         FastbowError / DataError: bad arguments, model or input (one line).
     """
-    from .train import (
-        resolve_device,  # local import: train pulls in the whole training stack
-    )
+    from fastbow.training.device import resolve_device
 
     if args.texts and args.file is not None:
         raise FastbowError("pass texts either as TEXT arguments or with --file, not both")

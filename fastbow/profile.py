@@ -9,8 +9,8 @@ Examples::
 Runs ``--warmup`` untimed training steps, then ``--batches`` timed ones, and
 prints milliseconds per batch and percent of the step for each part (data,
 transfer, forward, backward, optimizer) and a one-line verdict naming the
-bottleneck. The steps are :func:`fastbow.trainer.train_epoch`'s, timed by
-:class:`fastbow.timing.PhaseTimer`: CUDA work with ``torch.cuda.Event``s, the
+bottleneck. The steps are :func:`fastbow.training.epoch.train_epoch`'s, timed by
+:class:`fastbow.training.timing.PhaseTimer`: CUDA work with ``torch.cuda.Event``s, the
 host clock read only at the two synchronized edges of the timed interval, so
 the parts tile the wall time (the notebook timed asynchronous GPU work with
 ``time.time()``; SEED.md mistake 2). The table says how closely they add up.
@@ -26,20 +26,27 @@ import sys
 
 import torch
 
+from fastbow.baselines.pipelines import (
+    PIPELINES,
+    Pipeline,
+    build_pipeline,
+    check_pipeline,
+    profile_rows,
+)
+from fastbow.data.datapath import resolve_data_path
+from fastbow.data.dataset import require_imdb_layout
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
+from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS
+from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
+from fastbow.models.mlp import DEFAULT_HIDDEN
+from fastbow.training.device import resolve_device
+from fastbow.training.epoch import OPTIMIZERS, make_optimizer, train_epoch
+from fastbow.training.timing import PHASES
+
 from .cli import HelpFormatter, run_cli
-from .datapath import resolve_data_path
-from .dataset import require_imdb_layout
 from .errors import FastbowError
 from .kernels import BACKENDS
-from .model import DEFAULT_HIDDEN
-from .pipelines import PIPELINES, Pipeline, build_pipeline, check_pipeline, profile_rows
-from .prepare import prepare
-from .reader import read_imdb
-from .timing import PHASES
-from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS
-from .train import resolve_device
-from .trainer import OPTIMIZERS, make_optimizer, train_epoch
-from .vocab import DEFAULT_VOCAB_SIZE
 
 log = logging.getLogger("fastbow")
 
@@ -112,7 +119,7 @@ def profile_pipeline(pipe: Pipeline, *, batches: int = 20, warmup: int = 2) -> d
     """Time ``batches`` training steps of ``pipe`` after ``warmup`` untimed ones.
 
     Args:
-        pipe (Pipeline): from :func:`fastbow.pipelines.build_pipeline` (it is trained in place).
+        pipe (Pipeline): from :func:`fastbow.baselines.pipelines.build_pipeline` (it is trained in place).
         batches (int): timed steps, > 0 (the split is cycled through if it has fewer batches).
         warmup (int): untimed steps first (JIT compilation, allocator and cache warm-up), ≥ 0.
 

@@ -10,9 +10,9 @@ Per split: documents per class, mean tokens per document, mean distinct tokens p
 distinct tokens, out-of-vocabulary (OOV) tokens (distinct and occurrences) and the mean number of
 active features per multi-hot vector (OOV slot included); for the training split also the 5 most
 and 5 least frequent vocabulary tokens. The vocabulary is the one training uses: the K most
-frequent *training* tokens (:func:`fastbow.vocab.build_vocab`). Token counts come from one pass of
+frequent *training* tokens (:func:`fastbow.data.vocab.build_vocab`). Token counts come from one pass of
 the tokenizer over the texts; active features come from the (cached) CSR of
-:func:`fastbow.prepare.prepare`, i.e. exactly what the model sees. The JSON keys are documented in
+:func:`fastbow.data.prepare.prepare`, i.e. exactly what the model sees. The JSON keys are documented in
 the README ("Dataset statistics").
 
 Conventions:
@@ -36,16 +36,17 @@ from collections import Counter
 
 import numpy as np
 
+from fastbow.data.csr import CSR
+from fastbow.data.datapath import resolve_data_path
+from fastbow.data.dataset import require_imdb_layout
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
+from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
+from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
+
 from .atomic import write_json
 from .cli import HelpFormatter, run_cli
-from .csr import CSR
-from .datapath import resolve_data_path
-from .dataset import require_imdb_layout
 from .errors import FastbowError
-from .prepare import prepare
-from .reader import read_imdb
-from .tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
-from .vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
 
 log = logging.getLogger("fastbow")
 
@@ -106,10 +107,10 @@ def dataset_stats(splits: dict, tokenizer: str, vocab_size: int, csrs: dict) -> 
     """Statistics of all splits for one tokenizer.
 
     Args:
-        splits (dict[str, fastbow.reader.Split]): ``read_imdb`` output, with a ``"train"`` split.
+        splits (dict[str, fastbow.data.reader.Split]): ``read_imdb`` output, with a ``"train"`` split.
         tokenizer (str): tokenizer name.
         vocab_size (int): K requested.
-        csrs (dict[str, fastbow.csr.CSR]): the prepared CSR of each split (same tokenizer and K).
+        csrs (dict[str, fastbow.data.csr.CSR]): the prepared CSR of each split (same tokenizer and K).
 
     Returns:
         dict: ``{"tokenizer", "vocab_size", "n_features", "classes", "most_frequent",

@@ -31,12 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write, write_json
-from .cli import run_cli
-from .datapath import resolve_data_path
-from .errors import FastbowError
-from .prepare import prepare
-from .train import (
+from fastbow.data.datapath import resolve_data_path
+from fastbow.data.prepare import prepare
+from fastbow.training.run import (
     TrainConfig,
     data_options,
     prepare_output,
@@ -44,6 +41,10 @@ from .train import (
     run_prepared,
     validate_config,
 )
+
+from .atomic import atomic_write, write_json
+from .cli import run_cli
+from .errors import FastbowError
 from .train import build_parser as build_train_parser
 
 log = logging.getLogger("fastbow")
@@ -243,7 +244,7 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
            "repeats": repeats, "runs": rows, "summary": summary, "best": best, "total_s": total}
     write_csv(out / "sweep.csv", rows)
     write_json(out / "sweep.json", doc)
-    from .plots import plot_sweep  # matplotlib loads only here
+    from fastbow.reporting.plots import plot_sweep  # matplotlib loads only here
 
     plot_sweep(kind, summary, out / f"sweep-{kind}.png",
                title=f"{kind} {'ablation' if kind == 'shuffle' else 'sweep'}: {base.optimizer}, {base.epochs} epochs, {repeats} repeat(s)")

@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from corpus import make_archive, make_corpus
-from fastbow.csr import CSR
-from fastbow.errors import DataError
 from fastbow.kernels import validate_csr
-from fastbow.loader import DeviceBatchLoader
-from fastbow.prepare import load_prepared, prepare
-from fastbow.sampler import RowBatchSampler
-from fastbow.train import main
 from tabledata import review_rows, write_csv
+
+from fastbow.data.csr import CSR
+from fastbow.data.prepare import load_prepared, prepare
+from fastbow.errors import DataError
+from fastbow.train import main
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
 
 REPO = Path(__file__).resolve().parent.parent
 ARGS = ["--vocab-size", "20", "--hidden", "8", "--batch-size", "16", "--epochs", "1", "--lr", "0.03", "--no-progress"]
@@ -164,8 +164,8 @@ def test_damaged_cache_is_detected_by_checksum_and_rebuilt(tmp_path, capsys, dam
 
 BUILD = """
 import json, sys, time
-from fastbow.dataset import DataOptions
-from fastbow.prepare import prepare
+from fastbow.data.dataset import DataOptions
+from fastbow.data.prepare import prepare
 start = float(sys.argv[3])
 while time.time() < start:
     pass
@@ -195,7 +195,7 @@ def test_two_processes_building_the_same_cache(tmp_path):
     assert results[0]["nnz"] == results[1]["nnz"] and results[0]["indices"] == results[1]["indices"]
     files = sorted(p.name for p in cache.iterdir())
     assert len(files) == 1 and files[0].endswith(".npz")                  # one cache, no temporary file left
-    hit = prepare(data, "words", 50, cache_dir=cache, options=__import__("fastbow.dataset").dataset.DataOptions(test_fraction=0.2))
+    hit = prepare(data, "words", 50, cache_dir=cache, options=__import__("fastbow.data.dataset").data.dataset.DataOptions(test_fraction=0.2))
     assert hit.cache_hit and hit.train.nnz == results[0]["nnz"]
 
 

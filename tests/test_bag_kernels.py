@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
+from fastbow.kernels.bag_numba import bag_sum_sparse_grad, gather_bags_cpu
 
-from fastbow.bag_kernels import bag_sum_sparse_grad, gather_bags_cpu
-from fastbow.sparse import gather_bags
+from fastbow.training.sparse_loader import gather_bags
 
 
 def csr(n_docs=40, n_features=23, seed=0):

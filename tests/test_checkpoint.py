@@ -1,15 +1,23 @@
-"""Tests for fastbow.checkpoint: atomic save, safe (weights_only) load, RNG and metric state round trips."""
+"""Tests for fastbow.training.checkpoint: atomic save, safe (weights_only) load, RNG and metric state round trips."""
 import os
 import pickle
 
 import pytest
 import torch
 
-from fastbow.checkpoint import (CHECKPOINT, CHECKPOINT_FORMAT, load_checkpoint, metrics_from_state, metrics_state,
-                                rng_state, save_checkpoint, set_rng_state)
 from fastbow.errors import DataError
-from fastbow.metrics import EpochMetrics
-from fastbow.model import OneHotMLP
+from fastbow.models.mlp import OneHotMLP
+from fastbow.training.checkpoint import (
+    CHECKPOINT,
+    CHECKPOINT_FORMAT,
+    load_checkpoint,
+    metrics_from_state,
+    metrics_state,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
+from fastbow.training.metrics import EpochMetrics
 
 
 def state(**over):
@@ -103,9 +111,9 @@ def test_rng_and_metric_state_round_trip():
 def test_model_pt_instead_of_the_run_says_pass_the_folder(tmp_path):
     import torch
 
-    from fastbow.checkpoint import load_checkpoint
     from fastbow.errors import DataError
-    from fastbow.model import OneHotMLP
+    from fastbow.models.mlp import OneHotMLP
+    from fastbow.training.checkpoint import load_checkpoint
     torch.save(OneHotMLP(5, 2, 1).state_dict(), tmp_path / "model.pt")
     with pytest.raises(DataError, match=r"holds only model weights \(a model.pt\); pass the run's --out folder"):
         load_checkpoint(tmp_path / "model.pt")

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from fastbow.csr import CSR, encode_csr
+from fastbow.data.csr import CSR, encode_csr
+from fastbow.data.vocab import Vocab
 from fastbow.errors import DataError
-from fastbow.vocab import Vocab
 
 V = Vocab(("a", "b", "c"), (3, 2, 1), "words")
 

@@ -1,9 +1,16 @@
-"""Tests for fastbow.datapath: cache_dir and the order in which resolve_data_path looks."""
+"""Tests for fastbow.data.datapath: cache_dir and the order in which resolve_data_path looks."""
 from pathlib import Path
 
 import pytest
 
-from fastbow.datapath import ARCHIVE_NAME, IMDB_MD5, IMDB_URL, cache_dir, candidate_paths, resolve_data_path
+from fastbow.data.datapath import (
+    ARCHIVE_NAME,
+    IMDB_MD5,
+    IMDB_URL,
+    cache_dir,
+    candidate_paths,
+    resolve_data_path,
+)
 from fastbow.errors import DataError
 
 

@@ -1,13 +1,13 @@
-"""Tests for fastbow.dataset: dispatch by path, test splits, options in the cache key (via prepare)."""
+"""Tests for fastbow.data.dataset: dispatch by path, test splits, options in the cache key (via prepare)."""
 import numpy as np
 import pytest
-
 from corpus import make_archive, make_corpus
-from fastbow.dataset import DataOptions, fingerprint, kind, read_dataset
-from fastbow.errors import DataError, FastbowError
-from fastbow.prepare import prepare
-from fastbow.reader import fingerprint as path_fingerprint
 from tabledata import write_csv
+
+from fastbow.data.dataset import DataOptions, fingerprint, kind, read_dataset
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import fingerprint as path_fingerprint
+from fastbow.errors import DataError, FastbowError
 
 ROWS = [(f"good great {i}", "pos") for i in range(6)] + [(f"bad awful {i}", "neg") for i in range(6)]
 
@@ -77,7 +77,8 @@ def test_prepare_caches_tables_per_option(tmp_path):
 
 def test_column_flags_with_a_folder_are_an_error(tmp_path):
     from corpus import make_corpus
-    from fastbow.dataset import DataOptions, read_dataset
+
+    from fastbow.data.dataset import DataOptions, read_dataset
     from fastbow.errors import DataError
     corpus = make_corpus(tmp_path, n_per_class=3)
     with pytest.raises(DataError, match="--text-column/--label-column apply to table files"):

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import torch
-
 from corpus import make_corpus
+
 from fastbow.train import main
 
 REPO = Path(__file__).resolve().parent.parent

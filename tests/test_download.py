@@ -1,4 +1,4 @@
-"""Tests for fastbow.download against a local HTTP server on 127.0.0.1 (never the live web)."""
+"""Tests for fastbow.data.download against a local HTTP server on 127.0.0.1 (never the live web)."""
 import functools
 import hashlib
 import http.server
@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
-import fastbow.download as download_module
-from fastbow.datapath import ARCHIVE_NAME, cache_dir, resolve_data_path
-from fastbow.download import download
+import fastbow.data.download as download_module
+from fastbow.data.datapath import ARCHIVE_NAME, cache_dir, resolve_data_path
+from fastbow.data.download import download
+from fastbow.data.reader import read_imdb
 from fastbow.errors import DownloadError, FastbowError
-from fastbow.reader import read_imdb
 
 
 def small_archive() -> bytes:

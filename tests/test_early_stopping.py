@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from fastbow.early_stopping import EarlyStopping, turn_epoch
 from fastbow.errors import FastbowError
+from fastbow.training.early_stopping import EarlyStopping, turn_epoch
 
 
 def test_stops_after_patience_and_restores_the_best_epoch():

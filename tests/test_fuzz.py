@@ -12,16 +12,16 @@ import pytest
 import torch
 
 hypothesis = pytest.importorskip("hypothesis")
+from fastbow.kernels import scatter_multi_hot, validate_csr  # noqa: E402
 from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from fastbow.csr import CSR, encode_csr  # noqa: E402
+from fastbow.data.csr import CSR, encode_csr  # noqa: E402
+from fastbow.data.reader import read_imdb  # noqa: E402
+from fastbow.data.tables import read_table  # noqa: E402
+from fastbow.data.tokenize import TOKENIZERS  # noqa: E402
+from fastbow.data.vocab import build_vocab, count_tokens  # noqa: E402
 from fastbow.errors import DataError  # noqa: E402
-from fastbow.kernels import scatter_multi_hot, validate_csr  # noqa: E402
-from fastbow.reader import read_imdb  # noqa: E402
-from fastbow.tables import read_table  # noqa: E402
-from fastbow.tokenize import TOKENIZERS  # noqa: E402
-from fastbow.vocab import build_vocab, count_tokens  # noqa: E402
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -9,12 +9,10 @@ import subprocess
 import sys
 import textwrap
 
+import fastbow.kernels as K
 import numpy as np
 import pytest
 import torch
-
-import fastbow.kernels as K
-from fastbow.errors import DataError, FastbowError
 from fastbow.kernels import (
     BACKENDS,
     resolve_backend,
@@ -22,11 +20,13 @@ from fastbow.kernels import (
     scatter_multi_hot_numba,
     scatter_multi_hot_torch,
     scatter_multi_hot_triton,
+    triton_gpu,
     validate_batch,
     validate_csr,
 )
-from fastbow.kernels import triton_gpu
 from fastbow.kernels.triton_gpu import BLOCK, triton_available
+
+from fastbow.errors import DataError, FastbowError
 
 CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="needs a CUDA device (CI has none)")

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from fastbow.csr import CSR
+from fastbow.data.csr import CSR
 from fastbow.errors import DataError
-from fastbow.loader import DeviceBatchLoader
-from fastbow.sampler import RowBatchSampler
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
 
 
 def random_csr(n_docs=53, n_features=31, seed=0):

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from fastbow.metrics import EpochMetrics
+from fastbow.training.metrics import EpochMetrics
 
 
 def test_sample_weighted_not_mean_of_batch_means():

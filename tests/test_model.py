@@ -3,7 +3,13 @@ import math
 import pytest
 import torch
 
-from fastbow.model import OneHotMLP, class_probabilities, parameter_table, per_sample_loss, predict_classes
+from fastbow.models.mlp import (
+    OneHotMLP,
+    class_probabilities,
+    parameter_table,
+    per_sample_loss,
+    predict_classes,
+)
 
 
 def test_parameter_table_matches_notebook_total():

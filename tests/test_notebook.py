@@ -1,12 +1,16 @@
 import numpy as np
 import pytest
 import torch
-
 from corpus import make_corpus
+
+from fastbow.baselines.notebook import (
+    NotebookDenseDataset,
+    NotebookItemDataset,
+    NotebookLoader,
+)
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
 from fastbow.errors import FastbowError
-from fastbow.notebook import NotebookDenseDataset, NotebookItemDataset, NotebookLoader
-from fastbow.prepare import prepare
-from fastbow.reader import read_imdb
 
 
 @pytest.fixture(scope="module")

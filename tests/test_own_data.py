@@ -3,13 +3,13 @@ import json
 
 import pytest
 import torch
-
 from corpus import make_corpus
-from fastbow.checkpoint import load_checkpoint
-from fastbow.head import resolve_logits
-from fastbow.errors import FastbowError
-from fastbow.train import main
 from tabledata import review_rows, write_csv, write_jsonl
+
+from fastbow.errors import FastbowError
+from fastbow.models.head import resolve_logits
+from fastbow.train import main
+from fastbow.training.checkpoint import load_checkpoint
 
 SMALL = ["--vocab-size", "20", "--hidden", "16", "--batch-size", "16", "--epochs", "3", "--lr", "0.03", "--no-progress"]
 

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from fastbow.csr import encode_csr
+from fastbow.data.csr import encode_csr
+from fastbow.data.parallel_encode import default_workers, tokenize_count_encode
+from fastbow.data.tokenize import words
+from fastbow.data.vocab import build_vocab, count_tokens
 from fastbow.errors import FastbowError
-from fastbow.parallel_encode import default_workers, tokenize_count_encode
-from fastbow.tokenize import words
-from fastbow.vocab import build_vocab, count_tokens
 
 RNG = np.random.default_rng(0)
 WORDS = [f"w{i}" for i in range(300)] + ["Film.<br /><br />The", "isn't", "café"]
@@ -61,7 +61,8 @@ def test_default_workers(monkeypatch):
 
 def test_top_candidates_keep_ties_and_give_the_same_vocabulary():
     from collections import Counter
-    from fastbow.parallel_encode import _top_candidates
+
+    from fastbow.data.parallel_encode import _top_candidates
     c = Counter({"a": 5, "b": 3, "c": 3, "d": 3, "e": 1})
     assert set(_top_candidates(c, 2)) == {"a", "b", "c", "d"}     # the 2nd largest count is 3: ties kept
     assert _top_candidates(c, 9) is c

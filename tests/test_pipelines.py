@@ -1,13 +1,18 @@
 import pytest
 import torch
-
 from corpus import make_corpus
+
+from fastbow.baselines.pipelines import (
+    PIPELINES,
+    build_pipeline,
+    check_pipeline,
+    profile_rows,
+)
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
 from fastbow.errors import FastbowError
-from fastbow.pipelines import PIPELINES, build_pipeline, check_pipeline, profile_rows
-from fastbow.prepare import prepare
-from fastbow.reader import read_imdb
-from fastbow.sparse import SparseBagMLP
-from fastbow.trainer import train_epoch
+from fastbow.models.embedding_bag import SparseBagMLP
+from fastbow.training.epoch import train_epoch
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 import math
 
-from fastbow.plots import curve_series, plot_curves, plot_sweep
+from fastbow.reporting.plots import curve_series, plot_curves, plot_sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

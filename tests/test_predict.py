@@ -6,10 +6,10 @@ import sys
 import numpy as np
 import pytest
 import torch
-
 from corpus import make_corpus
+
+from fastbow.data.tokenize import get_tokenizer
 from fastbow.predict import load_predictor, main
-from fastbow.tokenize import get_tokenizer
 from fastbow.train import main as train_main
 
 POS, NEG = "A great, wonderful film: the best!", "Awful and boring, the worst waste of time."
@@ -99,6 +99,7 @@ def test_missing_model(tmp_path, capsys):
 
 def test_predict_scores_a_model_trained_with_sparse_input(tmp_path):
     from corpus import make_corpus
+
     from fastbow.predict import load_predictor
     from fastbow.train import main as train_main
 
@@ -116,7 +117,7 @@ def test_predict_scores_a_model_trained_with_sparse_input(tmp_path):
 def test_unfinished_run_is_scored_with_a_warning(model, tmp_path):
     import shutil
 
-    from fastbow.checkpoint import load_checkpoint, save_checkpoint
+    from fastbow.training.checkpoint import load_checkpoint, save_checkpoint
     run = tmp_path / "run"
     shutil.copytree(model, run)
     state = load_checkpoint(run)

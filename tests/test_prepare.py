@@ -2,12 +2,12 @@ import logging
 
 import numpy as np
 import pytest
-
 from corpus import make_archive, make_corpus
+
+from fastbow.data.prepare import prepare
+from fastbow.data.reader import read_imdb
+from fastbow.data.tokenize import words
 from fastbow.errors import FastbowError
-from fastbow.prepare import prepare
-from fastbow.reader import read_imdb
-from fastbow.tokenize import words
 
 
 @pytest.fixture

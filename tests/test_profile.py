@@ -1,11 +1,11 @@
 import json
 
 import pytest
-
 from corpus import make_corpus
-from fastbow.pipelines import PIPELINES
+
+from fastbow.baselines.pipelines import PIPELINES
 from fastbow.profile import main, verdict
-from fastbow.timing import PHASES
+from fastbow.training.timing import PHASES
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for fastbow.reader: read_imdb on synthetic archives and folders, its errors, fingerprint."""
+"""Tests for fastbow.data.reader: read_imdb on synthetic archives and folders, its errors, fingerprint."""
 import io
 import json
 import os
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fastbow.data.reader import Split, fingerprint, read_imdb
 from fastbow.errors import DataError, FastbowError
-from fastbow.reader import Split, fingerprint, read_imdb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -170,7 +170,7 @@ def test_decoding_ignores_the_locale(archive):
         "warnings.simplefilter('ignore')\n"
         "assert locale.getpreferredencoding(False).lower().replace('-', '') not in ('utf8',), locale.getpreferredencoding(False)\n"
         "assert sys.flags.utf8_mode == 0\n"
-        "from fastbow.reader import read_imdb\n"
+        "from fastbow.data.reader import read_imdb\n"
         "r = read_imdb(sys.argv[1])\n"
         "print(json.dumps({s: [sp.texts, sp.n_decode_errors] for s, sp in r.items()}, ensure_ascii=True))\n"
     )
@@ -267,8 +267,8 @@ def test_bad_splits_argument(archive, splits):
 def test_fingerprint_archive_is_sha256_and_memoized(archive, monkeypatch):
     import hashlib
 
-    import fastbow.reader as reader
-    from fastbow.datapath import cache_dir
+    import fastbow.data.reader as reader
+    from fastbow.data.datapath import cache_dir
 
     expected = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert fingerprint(archive) == expected
@@ -287,7 +287,7 @@ def test_fingerprint_archive_is_sha256_and_memoized(archive, monkeypatch):
 
 
 def test_fingerprint_survives_a_damaged_memo(archive):
-    from fastbow.datapath import cache_dir
+    from fastbow.data.datapath import cache_dir
 
     (cache_dir() / "fingerprints.json").write_text("{not json", encoding="utf-8")
     first = fingerprint(archive)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from corpus import make_corpus
 
 import fastbow.train as train_mod
-from corpus import make_corpus
-from fastbow.checkpoint import load_checkpoint
+import fastbow.training.run as run_mod
 from fastbow.train import main
+from fastbow.training.checkpoint import load_checkpoint
 
 REPO = Path(__file__).resolve().parent.parent
 ARGS = ["--vocab-size", "20", "--hidden", "16", "--batch-size", "16", "--lr", "0.03", "--no-progress"]  # 8 batches/epoch
@@ -51,7 +52,7 @@ def reference(corpus, tmp_path_factory):
 
 def sigint_at_step(monkeypatch, step):
     """Make the training optimizer deliver a real SIGINT right after its ``step``-th step."""
-    real = train_mod.make_optimizer
+    real = run_mod.make_optimizer
 
     def make(name, params, lr):
         opt, count = real(name, params, lr), [0]
@@ -65,7 +66,7 @@ def sigint_at_step(monkeypatch, step):
             return out
         opt.step = stepper
         return opt
-    monkeypatch.setattr(train_mod, "make_optimizer", make)
+    monkeypatch.setattr(run_mod, "make_optimizer", make)
 
 
 def test_interrupted_after_epoch_2_and_resumed_matches_uninterrupted(corpus, reference, tmp_path, monkeypatch, capsys):

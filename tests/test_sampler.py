@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from fastbow.sampler import RowBatchSampler
+from fastbow.training.sampler import RowBatchSampler
 
 
 def test_sequential_batches_and_partial_last_batch():

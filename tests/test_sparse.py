@@ -2,13 +2,17 @@ import numpy as np
 import pytest
 import torch
 
-from fastbow.csr import CSR
-from fastbow.loader import DeviceBatchLoader
-from fastbow.model import OneHotMLP, parameter_table, per_sample_loss
-from fastbow.sampler import RowBatchSampler
-from fastbow.sparse import (BagRows, SparseBagMLP, SparseBatchLoader, dense_state_dict, gather_bags,
-                            supports_sparse_grad)
-from fastbow.trainer import evaluate, make_optimizer, train_epoch
+from fastbow.data.csr import CSR
+from fastbow.models.embedding_bag import (
+    SparseBagMLP,
+    dense_state_dict,
+    supports_sparse_grad,
+)
+from fastbow.models.mlp import OneHotMLP, parameter_table, per_sample_loss
+from fastbow.training.epoch import evaluate, make_optimizer, train_epoch
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
+from fastbow.training.sparse_loader import BagRows, SparseBatchLoader, gather_bags
 
 CUDA = torch.cuda.is_available()
 

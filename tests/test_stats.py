@@ -92,6 +92,7 @@ def test_stats_on_a_table_says_what_it_reads(tmp_path, capsys):
 
 def test_stats_out_to_a_missing_folder_is_one_line(tmp_path, capsys):
     from corpus import make_corpus
+
     from fastbow.stats import main as stats_main
     corpus = make_corpus(tmp_path / "c", n_per_class=5)
     assert stats_main(["--data", str(corpus), "--vocab-size", "10", "--out", str(tmp_path / "nodir" / "x.json")]) == 2

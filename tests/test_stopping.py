@@ -1,4 +1,4 @@
-"""Tests for fastbow.stopping: the signal flag and locating the first non-finite step."""
+"""Tests for fastbow.training.interrupts: the signal flag and locating the first non-finite step."""
 import json
 import math
 import signal
@@ -6,7 +6,7 @@ import signal
 import pytest
 import torch
 
-from fastbow.stopping import Diverged, Interrupted, StopRequest, check_finite
+from fastbow.training.interrupts import Diverged, Interrupted, StopRequest, check_finite
 
 
 def test_first_signal_sets_the_flag_second_raises(capsys):
@@ -45,8 +45,10 @@ def test_interrupted_is_a_keyboard_interrupt():
 # ---------------------------------------------------------------------------- divergence in a training run
 
 from corpus import make_corpus  # noqa: E402
+
 import fastbow.train as train_mod  # noqa: E402
-from fastbow.checkpoint import load_checkpoint  # noqa: E402
+import fastbow.training.run as run_mod
+from fastbow.training.checkpoint import load_checkpoint  # noqa: E402
 
 ARGS = ["--vocab-size", "20", "--hidden", "16", "--batch-size", "16", "--epochs", "3", "--no-progress"]  # 8 batches/epoch
 
@@ -66,7 +68,7 @@ def test_huge_learning_rate_stops_with_step_and_lr(corpus, tmp_path, capsys):
 
 
 def test_divergence_in_a_later_epoch_keeps_the_finite_results(corpus, tmp_path, monkeypatch, capsys):
-    real = train_mod.make_optimizer
+    real = run_mod.make_optimizer
 
     def make(name, params, lr):                                   # poison the weights after step 10
         opt, n = real(name, params, lr), [0]
@@ -80,7 +82,7 @@ def test_divergence_in_a_later_epoch_keeps_the_finite_results(corpus, tmp_path, 
                     opt.param_groups[0]["params"][0].fill_(math.nan)
         opt.step = step
         return opt
-    monkeypatch.setattr(train_mod, "make_optimizer", make)
+    monkeypatch.setattr(run_mod, "make_optimizer", make)
     rc = train_mod.main(["--data", str(corpus), "--out", str(tmp_path / "a"), *ARGS, "--lr", "0.03"])
     assert rc == 1
     assert capsys.readouterr().err.strip() == ("error: training diverged: the loss became nan at step 11 (epoch 2, "

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from fastbow.csr import CSR
-from fastbow.errors import FastbowError
-from fastbow.subsets import (
+from fastbow.data.csr import CSR
+from fastbow.data.subsets import (
     check_subset_args,
     class_counts,
     make_splits,
@@ -11,6 +10,7 @@ from fastbow.subsets import (
     subset_rows,
     warn_if_single_class,
 )
+from fastbow.errors import FastbowError
 
 SORTED = np.array([0, 0, 0, 1, 1, 1], dtype=np.int64)  # stored order: by label, as the reader gives
 

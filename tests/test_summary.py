@@ -1,5 +1,5 @@
-from fastbow.model import OneHotMLP
-from fastbow.summary import format_parameter_table, layer_rows
+from fastbow.models.mlp import OneHotMLP
+from fastbow.reporting.summary import format_parameter_table, layer_rows
 
 
 def test_parameter_table_for_the_notebook_model():

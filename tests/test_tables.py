@@ -1,12 +1,12 @@
-"""Tests for fastbow.tables: CSV/TSV/JSONL/Parquet readers, label mapping, decode errors, the fraction split."""
+"""Tests for fastbow.data.tables: CSV/TSV/JSONL/Parquet readers, label mapping, decode errors, the fraction split."""
 import sys
 
 import numpy as np
 import pytest
-
-from fastbow.errors import DataError
-from fastbow.tables import read_table, sort_classes, split_by_fraction
 from tabledata import write_csv, write_jsonl
+
+from fastbow.data.tables import read_table, sort_classes, split_by_fraction
+from fastbow.errors import DataError
 
 ROWS = [("Great film, \"really\".", "pos"), ("Dull,\nlong.", "neg"), ("", "pos"), ("Meh\tok", "neg")]
 

@@ -1,6 +1,6 @@
 import time
 
-from fastbow.timing import PHASES, PhaseTimer, percentages
+from fastbow.training.timing import PHASES, PhaseTimer, percentages
 
 
 def test_phases_tile_the_wall_time():

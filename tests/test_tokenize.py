@@ -1,7 +1,7 @@
 import pytest
 
+from fastbow.data.tokenize import TOKENIZERS, get_tokenizer, notebook, whitespace, words
 from fastbow.errors import FastbowError
-from fastbow.tokenize import TOKENIZERS, get_tokenizer, notebook, whitespace, words
 
 
 def test_whitespace_is_str_split():
@@ -37,7 +37,8 @@ def test_get_tokenizer_by_name_and_unknown_name():
 
 def test_ascii_fast_path_gives_the_unicode_patterns_tokens():
     import random
-    from fastbow.tokenize import _BR, _WORD
+
+    from fastbow.data.tokenize import _BR, _WORD
     rng = random.Random(0)
     alphabet = "abcXYZ019 _'.,!?-<>/\n\t\"" + "é’"
     for _ in range(2000):

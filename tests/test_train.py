@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from corpus import make_corpus, train_small
+
 from fastbow.train import main
 
 KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "test_perplexity", "time_s"}
@@ -104,7 +104,8 @@ def test_warnings_print_as_one_line(corpus, tmp_path):
 @pytest.mark.parametrize("optimizer, lr", [("adam", "0.03"), ("sgd", "0.5")])
 def test_sparse_input_trains_like_dense(corpus, tmp_path, optimizer, lr):
     import torch
-    from fastbow.model import OneHotMLP
+
+    from fastbow.models.mlp import OneHotMLP
     for inp in ("dense", "sparse"):
         assert run(corpus, tmp_path / inp, "--input", inp, "--optimizer", optimizer, "--lr", lr) == 0
     d, s = (json.loads((tmp_path / i / "metrics.json").read_text()) for i in ("dense", "sparse"))
@@ -117,8 +118,9 @@ def test_sparse_input_trains_like_dense(corpus, tmp_path, optimizer, lr):
 
 
 def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
-    from fastbow.train import TrainConfig, run as run_cfg
     from fastbow.errors import FastbowError
+    from fastbow.train import TrainConfig
+    from fastbow.train import run as run_cfg
     with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
         run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))
 

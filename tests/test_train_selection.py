@@ -5,12 +5,12 @@ import pytest
 import torch
 from corpus import make_corpus, train_small
 
-from fastbow.loader import DeviceBatchLoader
-from fastbow.model import OneHotMLP
-from fastbow.prepare import prepare
-from fastbow.sampler import RowBatchSampler
-from fastbow.subsets import make_splits
-from fastbow.trainer import evaluate
+from fastbow.data.prepare import prepare
+from fastbow.data.subsets import make_splits
+from fastbow.models.mlp import OneHotMLP
+from fastbow.training.epoch import evaluate
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import pytest
 
+from fastbow.data.vocab import Vocab, build_vocab
 from fastbow.errors import DataError, FastbowError
-from fastbow.vocab import Vocab, build_vocab
 
 
 def test_ids_by_count_then_token_and_oov_is_zero():

@@ -130,7 +130,7 @@ def fingerprint(path: str | os.PathLike) -> str:
     path = _existing(path)
     if path.is_dir():
         return _folder_fingerprint(_folder_root(path, ()))
-    from fastbow.datapath import (
+    from fastbow.data.datapath import (
         cache_dir,  # local import: datapath imports nothing from here
     )
 

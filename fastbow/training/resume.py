@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checkpoint import (
+from fastbow.errors import DataError, FastbowError
+from fastbow.training.checkpoint import (
     CHECKPOINT_FORMAT,
     metrics_from_state,
     metrics_state,
     rng_state,
     set_rng_state,
 )
-from .errors import DataError, FastbowError
 
 __all__ = ["RESUMABLE", "merge_config", "check_config", "check_same_data", "training_state", "restore"]
 
@@ -96,7 +96,7 @@ def check_same_data(state: dict, vocab, classes, n_features: int) -> None:
 
 def training_state(*, model, optimizer, epoch: int, batch: int, partial, seed: int, shuffle: bool,
                    batch_size: int, vocab, classes, hidden: int, result: dict, config: dict) -> dict:
-    """The checkpoint dict of :mod:`fastbow.checkpoint` for the current point of a run.
+    """The checkpoint dict of :mod:`fastbow.training.checkpoint` for the current point of a run.
 
     Args:
         epoch (int): epochs completed; batch (int): batches of epoch ``epoch + 1`` completed.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .model import parameter_table
+from fastbow.models.mlp import parameter_table
 
 
 def layer_rows(model: nn.Module) -> list[tuple[str, str, str, int]]:

@@ -1,4 +1,4 @@
-"""Tokenize, count and encode both splits in worker processes: the cold half of :func:`fastbow.prepare.build`.
+"""Tokenize, count and encode both splits in worker processes: the cold half of :func:`fastbow.data.prepare.build`.
 
 The work is per document (tokenize, count tokens, map to ids, deduplicate,
 sort), in C-level ``str``/``re``/``set`` calls driven by one Python call per
@@ -44,10 +44,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .csr import encode_csr
-from .errors import FastbowError
-from .tokenize import get_tokenizer
-from .vocab import Vocab, build_vocab, check_vocab_size, count_tokens
+from fastbow.data.csr import encode_csr
+from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.vocab import Vocab, build_vocab, check_vocab_size, count_tokens
+from fastbow.errors import FastbowError
 
 _MIN_DOCS_PER_WORKER = 2_000  # below this, forking costs more than it saves
 _JOB = None  # (train_texts, test_texts, tokenizer_name, bounds): set before forking, read by the children
@@ -156,8 +156,8 @@ def tokenize_count_encode(train_texts, test_texts, tokenizer: str, vocab_size: i
 
     Args:
         train_texts, test_texts (list[str]): the reviews.
-        tokenizer (str): a name from :data:`fastbow.tokenize.TOKENIZERS`.
-        vocab_size (int): K (see :func:`fastbow.vocab.build_vocab`).
+        tokenizer (str): a name from :data:`fastbow.data.tokenize.TOKENIZERS`.
+        vocab_size (int): K (see :func:`fastbow.data.vocab.build_vocab`).
         workers (int, optional): processes; default :func:`default_workers`.
 
     Returns:
@@ -166,7 +166,7 @@ def tokenize_count_encode(train_texts, test_texts, tokenizer: str, vocab_size: i
         ``{"tokenize_count", "vocab", "encode"}``.
 
     Raises:
-        DataError: empty training vocabulary (from :func:`fastbow.vocab.build_vocab`).
+        DataError: empty training vocabulary (from :func:`fastbow.data.vocab.build_vocab`).
         FastbowError: unknown tokenizer, bad ``vocab_size``, or a worker failed (its traceback's last line).
     """
     with _gc_paused():  # forked children inherit the paused collector

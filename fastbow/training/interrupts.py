@@ -27,7 +27,7 @@ class Interrupted(KeyboardInterrupt):
 
     Attributes:
         batch (int): batches of this epoch already trained (0 ≤ batch < batches per epoch).
-        metrics (fastbow.metrics.EpochMetrics): the epoch's running sums over those batches.
+        metrics (fastbow.training.metrics.EpochMetrics): the epoch's running sums over those batches.
     """
 
     def __init__(self, batch: int, metrics):

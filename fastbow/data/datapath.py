@@ -69,7 +69,7 @@ def resolve_data_path(data=None, *, download: bool = True, url: str = IMDB_URL, 
         md5 (str or None): expected MD5 of the download (hex); None skips the check. Default ``IMDB_MD5``.
 
     Returns:
-        Path: an existing archive file or folder, to pass to ``fastbow.reader.read_imdb``.
+        Path: an existing archive file or folder, to pass to ``fastbow.data.reader.read_imdb``.
 
     Raises:
         DataError: ``data`` or ``$FASTBOW_DATA`` names a missing path, or nothing is found and
@@ -92,7 +92,7 @@ def resolve_data_path(data=None, *, download: bool = True, url: str = IMDB_URL, 
     looked = ", ".join(str(p) for _, p in candidates)
     if not download:
         raise DataError(f"IMDB dataset not found (looked in {looked}); {_HINT}, or allow downloading it from {url}")
-    from fastbow.download import (
+    from fastbow.data.download import (
         download as fetch,  # local import: only this path needs urllib
     )
 

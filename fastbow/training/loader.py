@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from .csr import CSR
-from .kernels import resolve_backend, scatter_multi_hot, validate_csr
-from .sampler import RowBatchSampler
+from fastbow.data.csr import CSR
+from fastbow.kernels import resolve_backend, scatter_multi_hot, validate_csr
+from fastbow.training.sampler import RowBatchSampler
 
 
 class DeviceBatchLoader:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
-from .csr import CSR
-from .datapath import cache_dir as default_cache_dir
-from .dataset import DataOptions, fingerprint, read_dataset
-from .errors import DataError
-from .parallel_encode import tokenize_count_encode
-from .tokenize import get_tokenizer
-from .vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
+from fastbow.atomic import atomic_write
+from fastbow.data.csr import CSR
+from fastbow.data.datapath import cache_dir as default_cache_dir
+from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
+from fastbow.data.parallel_encode import tokenize_count_encode
+from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
+from fastbow.errors import DataError
 
 log = logging.getLogger("fastbow")
 
@@ -106,7 +106,7 @@ def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
 
 def build(data_path, tokenizer: str, vocab_size: int, options: DataOptions | None = None
           ) -> tuple[CSR, CSR, Vocab, tuple]:
-    """Read (:func:`fastbow.dataset.read_dataset`), tokenize, build the vocabulary on train and encode both splits.
+    """Read (:func:`fastbow.data.dataset.read_dataset`), tokenize, build the vocabulary on train and encode both splits.
 
     Raises:
         DataError: from the reader (missing/corrupt data) or an empty training vocabulary.
@@ -134,12 +134,12 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
 
     Args:
         data_path (str | Path): the IMDB archive or an extracted ``aclImdb/`` folder.
-        tokenizer (str): a name from :data:`fastbow.tokenize.TOKENIZERS`.
+        tokenizer (str): a name from :data:`fastbow.data.tokenize.TOKENIZERS`.
         vocab_size (int): K, the vocabulary size requested (clamped, with a warning,
             to the number of distinct training tokens).
         use_cache (bool): read and write the cache (default True).
-        cache_dir (path, optional): cache folder; default ``fastbow.datapath.cache_dir()/prepared``.
-        options (DataOptions, optional): table columns and test split (:mod:`fastbow.dataset`);
+        cache_dir (path, optional): cache folder; default ``fastbow.data.datapath.cache_dir()/prepared``.
+        options (DataOptions, optional): table columns and test split (:mod:`fastbow.data.dataset`);
             they are part of the cache key.
 
     Raises:

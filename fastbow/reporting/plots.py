@@ -12,8 +12,8 @@ import os
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .atomic import atomic_write
-from .early_stopping import turn_epoch
+from fastbow.atomic import atomic_write
+from fastbow.training.early_stopping import turn_epoch
 
 _SPLIT_STYLE = {"train": "tab:blue", "val": "tab:orange", "test": "tab:green"}
 
@@ -55,7 +55,7 @@ def plot_curves(epochs: list[dict], path, *, best_epoch: int | None = None, titl
         best_epoch (int, optional): marked with a dashed line (early stopping's choice).
         title (str): figure title.
 
-    The epoch where test perplexity turns up (:func:`fastbow.early_stopping.turn_epoch`) is
+    The epoch where test perplexity turns up (:func:`fastbow.training.early_stopping.turn_epoch`) is
     marked with a dotted line.
     """
     fig = Figure(figsize=(11, 4))

@@ -4,21 +4,21 @@ On a multi-hot row ``x`` (ones at the ids ``S`` of one document),
 ``OneHotMLP.fc1(x) = W @ x + b = sum_{j in S} W[:, j] + b``: a sum of columns of
 ``W (H, V + 1)``. ``nn.EmbeddingBag(V + 1, H, mode="sum")`` computes exactly that
 sum from the ids, with the table ``E = W.T (V + 1, H)``, so
-:class:`SparseBagMLP` is the same function as :class:`fastbow.model.OneHotMLP`
+:class:`SparseBagMLP` is the same function as :class:`fastbow.models.mlp.OneHotMLP`
 while reading ``nnz`` ids per batch (IMDB: ~136 per review) instead of building
 and multiplying a ``(B, V + 1)`` matrix (20,001 columns). ``tests/test_sparse.py``
 trains both from the same weights on the same batches and checks the losses agree.
 
 :class:`SparseBatchLoader` has the interface of
-:class:`fastbow.loader.DeviceBatchLoader` (``sampler``, ``device``,
-``to_device``, ``materialize``, iteration), so :func:`fastbow.trainer.train_epoch`
-and :func:`fastbow.trainer.evaluate` run it unchanged: its ``inputs`` are the
+:class:`fastbow.training.loader.DeviceBatchLoader` (``sampler``, ``device``,
+``to_device``, ``materialize``, iteration), so :func:`fastbow.training.epoch.train_epoch`
+and :func:`fastbow.training.epoch.evaluate` run it unchanged: its ``inputs`` are the
 pair ``(ids, offsets)`` that ``SparseBagMLP`` takes.
 
 Gradients: with ``sparse_grad=True`` the table's gradient is a sparse tensor
 holding only the batch's rows, which ``torch.optim.SGD`` applies in place
 (:func:`supports_sparse_grad`); on the CPU it is built coalesced, one row per
-distinct id, by :func:`fastbow.bag_kernels.bag_sum_sparse_grad` (3-4× less memory
+distinct id, by :func:`fastbow.kernels.bag_numba.bag_sum_sparse_grad` (3-4× less memory
 traffic than torch's one-row-per-id gradient; see that module). ``torch.optim.Adam`` rejects sparse gradients;
 ``SparseAdam`` would update only the rows seen (lazy Adam, a different
 algorithm), so with Adam the table keeps a dense gradient and the run matches
@@ -26,134 +26,17 @@ the dense path's Adam exactly.
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch import nn
 
-from .bag_kernels import bag_sum_sparse_grad, gather_bags_cpu
-from .csr import CSR
-from .kernels import validate_csr
-from .model import DEFAULT_HIDDEN, OneHotMLP, _check_positive
-from .sampler import RowBatchSampler
+from fastbow.data.csr import CSR
+from fastbow.kernels import validate_csr
+from fastbow.kernels.bag_numba import gather_bags_cpu
+from fastbow.training.sampler import RowBatchSampler
 
-INPUTS = ("dense", "sparse")
 GATHER_BACKEND = "gather"  # the loader's ``backend``: ids are gathered, nothing is scattered
-
-
-def supports_sparse_grad(optimizer: str) -> bool:
-    """True when the optimizer named ``optimizer`` (see :data:`fastbow.trainer.OPTIMIZERS`) applies sparse gradients.
-
-    ``"sgd"`` (plain, no momentum or weight decay, as ``make_optimizer`` builds it)
-    does; ``"adam"`` does not (``torch.optim.Adam`` raises on sparse gradients).
-    """
-    return optimizer == "sgd"
-
-
-class SparseBagMLP(nn.Module):
-    """``EmbeddingBag(V + 1, H, sum) + bias → ReLU → Linear(H, C)``: OneHotMLP on CSR ids.
-
-    Args:
-        n_features (int): V + 1, rows of the bag table (vocabulary plus the OOV id 0).
-        hidden (int): H, hidden units (default 200).
-        n_logits (int): C, output logits (1: ``BCEWithLogitsLoss``; C ≥ 2: ``CrossEntropyLoss``).
-        sparse_grad (bool): give the bag table a sparse gradient (only with an
-            optimizer for which :func:`supports_sparse_grad` is true).
-
-    Attributes:
-        bag (nn.EmbeddingBag): table ``weight (V + 1, H) float32`` = ``OneHotMLP.fc1.weight.T``.
-        bias (nn.Parameter): ``(H,) float32`` = ``OneHotMLP.fc1.bias``.
-        fc2 (nn.Linear): ``H → C``, as in ``OneHotMLP``.
-
-    Initialization follows ``nn.Linear(V + 1, H)`` (uniform in ±1/sqrt(V + 1) for
-    table and bias; EmbeddingBag's own N(0, 1) would give hidden sums of std ~12).
-    Use :meth:`from_dense` to start from a given ``OneHotMLP``'s weights.
-
-    Shapes:
-        ``forward((ids, offsets))``: ``ids (nnz,)`` and ``offsets (B,)``, both int32
-        or both int64, on the model's device; bag ``b`` is
-        ``ids[offsets[b]:offsets[b + 1]]`` (the last runs to the end) → logits ``(B, C) float32``.
-
-    Example:
-        >>> m = SparseBagMLP(5, 3, 1)
-        >>> ids, offsets = torch.tensor([0, 3, 4]), torch.tensor([0, 2])   # rows {0, 3} and {4}
-        >>> m((ids, offsets)).shape
-        torch.Size([2, 1])
-    """
-
-    def __init__(self, n_features: int, hidden: int = DEFAULT_HIDDEN, n_logits: int = 1, *,
-                 sparse_grad: bool = False):
-        super().__init__()
-        _check_positive("n_features", n_features)
-        _check_positive("hidden", hidden)
-        _check_positive("n_logits", n_logits)
-        self.bag = nn.EmbeddingBag(n_features, hidden, mode="sum", sparse=bool(sparse_grad))
-        self.bias = nn.Parameter(torch.empty(hidden))
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden, n_logits)
-        self._slot = None  # (V + 1,) int64 scratch of the CPU sparse-gradient kernel, made on first use
-        bound = 1.0 / math.sqrt(n_features)  # nn.Linear's bound for fan_in = V + 1
-        with torch.no_grad():
-            self.bag.weight.uniform_(-bound, bound)
-            self.bias.uniform_(-bound, bound)
-
-    @property
-    def n_logits(self) -> int:
-        """C, the number of output logits."""
-        return self.fc2.out_features
-
-    @property
-    def n_features(self) -> int:
-        """V + 1, the rows of the bag table."""
-        return self.bag.num_embeddings
-
-    def forward(self, inputs) -> torch.Tensor:
-        ids, offsets = inputs
-        w = self.bag.weight
-        if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
-            if self._slot is None:
-                self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
-            h = bag_sum_sparse_grad(w, ids, offsets, self._slot)  # coalesced sparse table gradient
-        else:
-            h = self.bag(ids, offsets)
-        h = h + self.bias                       # (B, H): sum of the rows' table entries + bias
-        return self.fc2(self.relu(h))           # (B, C)
-
-    @classmethod
-    def from_dense(cls, model: OneHotMLP, *, sparse_grad: bool = False) -> "SparseBagMLP":
-        """The same function as ``model`` (weights copied: table = ``fc1.weight.T``), on ``model``'s device."""
-        fc1 = model.fc1
-        out = cls(fc1.in_features, fc1.out_features, model.n_logits, sparse_grad=sparse_grad)
-        out = out.to(fc1.weight.device)
-        with torch.no_grad():
-            out.bag.weight.copy_(fc1.weight.t())   # (V+1, H) ← (H, V+1)ᵀ
-            out.bias.copy_(fc1.bias)
-            out.fc2.weight.copy_(model.fc2.weight)
-            out.fc2.bias.copy_(model.fc2.bias)
-        return out
-
-    def to_dense(self) -> OneHotMLP:
-        """A :class:`OneHotMLP` computing the same function (``fc1.weight`` = table.T), on this device."""
-        out = OneHotMLP(self.n_features, self.bag.embedding_dim, self.n_logits).to(self.bias.device)
-        with torch.no_grad():
-            out.fc1.weight.copy_(self.bag.weight.t())
-            out.fc1.bias.copy_(self.bias)
-            out.fc2.weight.copy_(self.fc2.weight)
-            out.fc2.bias.copy_(self.fc2.bias)
-        return out
-
-
-def dense_state_dict(model: nn.Module) -> dict:
-    """``model``'s weights in ``OneHotMLP`` layout (``fc1.weight (H, V + 1)``, ...), for either model.
-
-    ``model.pt`` files are always written in this layout, so whatever loads a
-    ``OneHotMLP`` also loads a model trained with ``--input sparse``.
-    """
-    if isinstance(model, SparseBagMLP):
-        return model.to_dense().state_dict()
-    return model.state_dict()
 
 
 class BagRows(NamedTuple):
@@ -208,7 +91,7 @@ def gather_bags(indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor,
 class SparseBatchLoader:
     """Iterates over one split as EmbeddingBag input ``((ids, offsets), y)`` on ``device``.
 
-    Same interface as :class:`fastbow.loader.DeviceBatchLoader`: the CSR is copied
+    Same interface as :class:`fastbow.training.loader.DeviceBatchLoader`: the CSR is copied
     to the device once; per batch, the ``(B,) int64`` row ids are copied and the
     rows' ids gathered (:func:`gather_bags`). No ``(B, V + 1)`` batch exists.
 

@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .atomic import atomic_write
-from .errors import DataError, FastbowError
+from fastbow.atomic import atomic_write
+from fastbow.errors import DataError, FastbowError
 
 DEFAULT_VOCAB_SIZE = 20_000
 OOV_ID = 0
@@ -31,7 +31,7 @@ class Vocab:
         tokens (tuple[str, ...]): ``tokens[i]`` has id ``i + 1``; ``len(tokens) = K``.
         counts (tuple[int, ...]): training-split occurrences of each token, same order.
         tokenizer (str): name of the tokenizer that produced the tokens
-            (see :mod:`fastbow.tokenize`); saved with the vocabulary so the same
+            (see :mod:`fastbow.data.tokenize`); saved with the vocabulary so the same
             tokenizer is used at prediction time.
 
     Example:

@@ -6,7 +6,7 @@ notebook's head); three or more need one logit per class with
 """
 from __future__ import annotations
 
-from .errors import FastbowError
+from fastbow.errors import FastbowError
 
 
 def resolve_logits(requested: int | None, classes) -> int:

@@ -20,7 +20,7 @@ and every pipeline is measured on the same data. Labels are fastbow's
 (folder names; the notebook's were inverted, SEED.md mistake 1).
 
 :class:`NotebookLoader` wraps the ``DataLoader`` in the interface of
-:class:`fastbow.loader.DeviceBatchLoader`, so :func:`fastbow.trainer.train_epoch`
+:class:`fastbow.training.loader.DeviceBatchLoader`, so :func:`fastbow.training.epoch.train_epoch`
 times it like the others: iterating ``loader.sampler`` (per-item work and
 collate) is charged to *data*, ``to_device`` (a plain ``.to(device)``, as the
 notebook) to *transfer*.
@@ -31,10 +31,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from .csr import CSR
-from .errors import FastbowError
-from .tokenize import get_tokenizer
-from .vocab import OOV_ID, Vocab
+from fastbow.data.csr import CSR
+from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.vocab import OOV_ID, Vocab
+from fastbow.errors import FastbowError
 
 
 class NotebookItemDataset(Dataset):

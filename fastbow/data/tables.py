@@ -1,6 +1,6 @@
 """Read labeled texts from a table file: CSV, TSV, JSON Lines or Parquet.
 
-:func:`read_table` returns one :class:`fastbow.reader.Split`, the same type the
+:func:`read_table` returns one :class:`fastbow.data.reader.Split`, the same type the
 IMDB reader returns, so everything after reading (tokenizer, vocabulary, CSR)
 is shared. The text and the label are taken from two named columns
 (``--text-column``, default ``text``; ``--label-column``, default ``label``)::
@@ -44,8 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
-from .reader import Split
+from fastbow.data.reader import Split
+from fastbow.errors import DataError
 
 __all__ = ["TABLE_SUFFIXES", "is_table", "read_table", "sort_classes", "split_by_fraction"]
 
@@ -62,7 +62,7 @@ def is_table(path: str | os.PathLike) -> bool:
 
 def read_table(path: str | os.PathLike, text_column: str = "text", label_column: str = "label",
                *, classes: tuple[str, ...] | None = None) -> Split:
-    """Read one table file into a :class:`~fastbow.reader.Split`.
+    """Read one table file into a :class:`~fastbow.data.reader.Split`.
 
     Args:
         path (str or PathLike): a ``.csv``, ``.tsv``, ``.jsonl``/``.ndjson`` or ``.parquet``/``.pq`` file.

@@ -11,7 +11,7 @@ name                batch construction                                          
 
 Every pipeline gets the same initial weights (``torch.manual_seed(seed)`` then
 ``OneHotMLP``; the sparse model is converted from it), the same optimizer and
-a loader with the interface :func:`fastbow.trainer.train_epoch` runs.
+a loader with the interface :func:`fastbow.training.epoch.train_epoch` runs.
 """
 from __future__ import annotations
 
@@ -21,14 +21,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from .errors import FastbowError
-from .loader import DeviceBatchLoader
-from .model import DEFAULT_HIDDEN, OneHotMLP
-from .notebook import NotebookDenseDataset, NotebookItemDataset, NotebookLoader
-from .prepare import Prepared
-from .sampler import RowBatchSampler
-from .sparse import SparseBagMLP, SparseBatchLoader, supports_sparse_grad
-from .trainer import make_optimizer
+from fastbow.baselines.notebook import (
+    NotebookDenseDataset,
+    NotebookItemDataset,
+    NotebookLoader,
+)
+from fastbow.data.prepare import Prepared
+from fastbow.errors import FastbowError
+from fastbow.models.embedding_bag import SparseBagMLP, supports_sparse_grad
+from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP
+from fastbow.training.epoch import make_optimizer
+from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.sampler import RowBatchSampler
+from fastbow.training.sparse_loader import SparseBatchLoader
 
 PIPELINES = ("notebook-naive", "notebook-dense", "scatter", "sparse")
 
@@ -73,11 +78,11 @@ def build_pipeline(name: str, data: Prepared, *, device="cpu", batch_size: int =
 
     Args:
         name (str): one of :data:`PIPELINES`.
-        data (Prepared): from :func:`fastbow.prepare.prepare`.
+        data (Prepared): from :func:`fastbow.data.prepare.prepare`.
         device (torch.device | str): where the model runs.
         batch_size (int): B.
         hidden, n_logits (int): H and C of the model.
-        optimizer (str), lr (float): see :func:`fastbow.trainer.make_optimizer`.
+        optimizer (str), lr (float): see :func:`fastbow.training.epoch.make_optimizer`.
         seed (int): seeds the initial weights and the shuffle.
         backend (str): scatter kernel for ``scatter`` (see :func:`fastbow.kernels.resolve_backend`).
         texts (list[str], optional): the training reviews in CSR row order; required by ``notebook-naive``.
@@ -104,7 +109,7 @@ def build_pipeline(name: str, data: Prepared, *, device="cpu", batch_size: int =
     if name == "notebook-naive":
         if texts is None or len(texts) != csr.n_docs:
             raise FastbowError("pipeline 'notebook-naive' needs the training reviews' texts in CSR order "
-                               f"({csr.n_docs} texts); read them with fastbow.reader.read_imdb")
+                               f"({csr.n_docs} texts); read them with fastbow.data.reader.read_imdb")
         dataset = NotebookItemDataset(texts, csr.labels, data.vocab)
     else:
         dataset = NotebookDenseDataset(csr, dense_rows)

@@ -31,7 +31,7 @@ import re
 import string
 from typing import Callable
 
-from .errors import FastbowError
+from fastbow.errors import FastbowError
 
 Tokenizer = Callable[[str], list]
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import torch
 
-from .errors import FastbowError
+from fastbow.errors import FastbowError
 
 
 class EarlyStopping:

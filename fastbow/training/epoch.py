@@ -1,8 +1,8 @@
 """The training loop: one epoch with timed phases, evaluation, and the initial-loss check.
 
 A step is ``sampler → (transfer row ids) → scatter → forward → backward →
-optimizer``; :class:`fastbow.timing.PhaseTimer` charges each part. Losses are
-per-sample and summed on the device (:class:`fastbow.metrics.EpochMetrics`),
+optimizer``; :class:`fastbow.training.timing.PhaseTimer` charges each part. Losses are
+per-sample and summed on the device (:class:`fastbow.training.metrics.EpochMetrics`),
 read once per epoch, so the loop has no per-step host–device sync.
 """
 from __future__ import annotations
@@ -13,11 +13,11 @@ import warnings
 import torch
 from tqdm.auto import tqdm
 
-from .errors import FastbowError
-from .metrics import EpochMetrics
-from .model import per_sample_loss, predict_classes
-from .stopping import Interrupted, check_finite
-from .timing import PhaseTimer
+from fastbow.errors import FastbowError
+from fastbow.models.mlp import per_sample_loss, predict_classes
+from fastbow.training.interrupts import Interrupted, check_finite
+from fastbow.training.metrics import EpochMetrics
+from fastbow.training.timing import PhaseTimer
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -75,7 +75,7 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
             the sampler's order is a function of (seed, epoch), so the rest is the same).
         metrics (EpochMetrics, optional): running sums of the skipped batches, continued here.
         stop (callable, optional): read before each batch; when it returns True the loop
-            raises :class:`fastbow.stopping.Interrupted` (see :class:`fastbow.stopping.StopRequest`).
+            raises :class:`fastbow.training.interrupts.Interrupted` (see :class:`fastbow.training.interrupts.StopRequest`).
 
     Returns:
         tuple: metrics ``{"loss", "accuracy", "perplexity", "n"}`` (running,
@@ -83,9 +83,9 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         ``{"data", "transfer", "forward", "backward", "optimizer", "total"}`` in seconds.
 
     Raises:
-        fastbow.stopping.Diverged (a FloatingPointError): a step's loss was NaN or infinite
+        fastbow.training.interrupts.Diverged (a FloatingPointError): a step's loss was NaN or infinite
             (checked at epoch end and on interruption, from per-step losses kept on the device).
-        fastbow.stopping.Interrupted: ``stop()`` returned True; the batches before were trained.
+        fastbow.training.interrupts.Interrupted: ``stop()`` returned True; the batches before were trained.
     """
     model.train()
     metrics = EpochMetrics() if metrics is None else metrics

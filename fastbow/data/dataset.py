@@ -3,9 +3,9 @@
 =====================================  =========================================================
 ``--data``                             reader
 =====================================  =========================================================
-a folder, ``.tar.gz``/``.tgz``/``.tar``  :func:`fastbow.reader.read_imdb` (aclImdb layout, any class
+a folder, ``.tar.gz``/``.tgz``/``.tar``  :func:`fastbow.data.reader.read_imdb` (aclImdb layout, any class
                                        folder names; ``train/`` and ``test/`` splits)
-``.csv .tsv .jsonl .ndjson``           :func:`fastbow.tables.read_table`, columns ``--text-column``
+``.csv .tsv .jsonl .ndjson``           :func:`fastbow.data.tables.read_table`, columns ``--text-column``
 ``.parquet .pq``                       and ``--label-column``; the test split from ``--test-file``
                                        or ``--test-fraction``
 =====================================  =========================================================
@@ -23,10 +23,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError, FastbowError
-from .reader import Split, read_imdb
-from .reader import fingerprint as path_fingerprint
-from .tables import TABLE_SUFFIXES, is_table, read_table, split_by_fraction
+from fastbow.data.reader import Split, read_imdb
+from fastbow.data.reader import fingerprint as path_fingerprint
+from fastbow.data.tables import TABLE_SUFFIXES, is_table, read_table, split_by_fraction
+from fastbow.errors import DataError, FastbowError
 
 __all__ = ["DataOptions", "read_dataset", "fingerprint"]
 
@@ -120,7 +120,7 @@ def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) ->
         dict: ``{"train": Split, "test": Split}`` with the same ``classes`` (the training split's).
 
     Raises:
-        DataError: see :func:`fastbow.reader.read_imdb` and :func:`fastbow.tables.read_table`; a table
+        DataError: see :func:`fastbow.data.reader.read_imdb` and :func:`fastbow.data.tables.read_table`; a table
             without ``--test-file``/``--test-fraction``; ``--test-file`` with a folder or archive.
         FastbowError: bad options (:meth:`DataOptions.validate`).
     """
@@ -150,7 +150,7 @@ def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) ->
 def fingerprint(path: str | os.PathLike, options: DataOptions | None = None) -> str:
     """Hex sha256 identifying the data read by ``read_dataset(path, options)``, for cache keys.
 
-    With default options this is :func:`fastbow.reader.fingerprint` of ``path`` (so existing IMDB
+    With default options this is :func:`fastbow.data.reader.fingerprint` of ``path`` (so existing IMDB
     cache keys are unchanged); otherwise it also covers the columns, the test file's content and the
     test fraction.
 

@@ -20,7 +20,7 @@ Contents (``format`` 1)::
     optimizer   dict    optimizer.state_dict()
     rng         dict    {"torch": ByteTensor, "cuda": [ByteTensor, ...]}: global generator states
     sampler     dict    {"seed", "epoch", "shuffle", "batch_size"}: the order of epoch e is a
-                        function of (seed, e) (fastbow.sampler)
+                        function of (seed, e) (fastbow.training.sampler)
     vocab       dict    Vocab.to_dict(): tokenizer name, tokens (ids 1..K), counts
     classes     list    class names; label i is classes[i]
     n_features  int     V + 1;  hidden  int  H;  n_logits  int  C
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import torch
 
-from .atomic import atomic_write
-from .errors import DataError
-from .metrics import EpochMetrics
+from fastbow.atomic import atomic_write
+from fastbow.errors import DataError
+from fastbow.training.metrics import EpochMetrics
 
 __all__ = ["CHECKPOINT", "CHECKPOINT_FORMAT", "save_checkpoint", "load_checkpoint", "checkpoint_path",
            "rng_state", "set_rng_state", "metrics_state", "metrics_from_state"]

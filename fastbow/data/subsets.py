@@ -1,4 +1,4 @@
-"""Subsets of a split and a stratified validation split, as row ids of a :class:`fastbow.csr.CSR`.
+"""Subsets of a split and a stratified validation split, as row ids of a :class:`fastbow.data.csr.CSR`.
 
 The notebook's exercise I.3 trains on ``list(IMDB(split='train'))[:200]`` and reads 100% test
 accuracy: the first 200 reviews all belong to one class (SEED.md, I.3). fastbow's reader orders
@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .csr import CSR
-from .errors import FastbowError
+from fastbow.data.csr import CSR
+from fastbow.errors import FastbowError
 
 SUBSET_MODES = ("first", "balanced", "random")
 _SUBSET_STREAM, _VAL_STREAM = 1, 2  # independent random streams per purpose, for the same seed

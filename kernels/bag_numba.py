@@ -35,7 +35,7 @@ def _gather_kernel(indptr, indices, rows, ids, offsets):
 
 def gather_bags_cpu(indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor,
                     total: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`fastbow.sparse.gather_bags` for CPU tensors, in one Numba loop.
+    """:func:`fastbow.training.sparse_loader.gather_bags` for CPU tensors, in one Numba loop.
 
     Args:
         indptr (torch.Tensor): ``(n_docs + 1,) int64``.

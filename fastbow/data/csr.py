@@ -17,8 +17,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .errors import DataError
-from .vocab import OOV_ID, Vocab
+from fastbow.data.vocab import OOV_ID, Vocab
+from fastbow.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def encode_csr(token_lists: Iterable[list], vocab: Vocab) -> tuple[np.ndarray, n
         tuple: ``indptr (n_docs + 1,) int64`` and ``indices (nnz,) int32``.
 
     Example:
-        >>> from fastbow.vocab import Vocab
+        >>> from fastbow.data.vocab import Vocab
         >>> v = Vocab(("a", "b"), (2, 1), "words")
         >>> encode_csr([["b", "a", "b"], [], ["zz", "a", "yy"]], v)
         (array([0, 2, 2, 4]), array([1, 2, 0, 1], dtype=int32))

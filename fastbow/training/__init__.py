@@ -1,0 +1,14 @@
+"""Training stage: from CSR rows to a trained model, in data-flow order.
+
+- ``sampler.py`` — :class:`~fastbow.training.sampler.RowBatchSampler`: batches of row ids, seeded by (seed, epoch).
+- ``loader.py`` — dense path: sampler → scatter kernel (``fastbow.kernels``) → ``(B, V + 1)`` multi-hot on the device.
+- ``sparse_loader.py`` — sparse path: sampler → the batch's ids and offsets for ``EmbeddingBag``.
+- ``device.py`` — ``--device auto`` → CUDA when present, else CPU.
+- ``timing.py`` — the data / transfer / forward / backward / optimizer split of each step.
+- ``epoch.py`` — one training epoch, evaluation, optimizers, the initial-loss check.
+- ``metrics.py`` — sample-weighted loss, accuracy and perplexity over an epoch.
+- ``early_stopping.py`` — patience on validation perplexity; where a curve turns.
+- ``interrupts.py`` — Ctrl-C/SIGTERM stops after the batch; divergence located by step.
+- ``checkpoint.py`` / ``resume.py`` — save a run after every epoch and continue it exactly.
+- ``run.py`` — one whole run from a :class:`~fastbow.training.run.TrainConfig` to ``metrics.json`` (what ``python -m fastbow.train`` calls).
+"""
