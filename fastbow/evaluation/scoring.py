@@ -19,7 +19,7 @@ from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.metrics import EpochMetrics
 from fastbow.training.sampler import RowBatchSampler
 
-__all__ = ["evaluate_with_report", "evaluate_csr", "EVAL_BATCH_SIZE"]
+__all__ = ["evaluate_with_report", "evaluate_csr", "classification_blocks", "EVAL_BATCH_SIZE"]
 
 EVAL_BATCH_SIZE = 512  # the trainer's --eval-batch-size default
 
@@ -79,3 +79,16 @@ def evaluate_csr(model, csr: CSR, classes, device="cpu", backend: str = "auto",
         raise FastbowError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
     sampler = RowBatchSampler(csr.n_docs, min(batch_size, csr.n_docs), shuffle=False)
     return evaluate_with_report(model, DeviceBatchLoader(csr, sampler, device, backend), classes)
+
+
+def classification_blocks(model, loaders: dict, classes) -> dict:
+    """:func:`evaluate_with_report` for each named loader that is not None (``metrics.json["classification"]``).
+
+    Args:
+        loaders (dict[str, loader | None]): e.g. ``{"test": test_loader, "val": val_loader}``.
+
+    Returns:
+        dict: ``{name: block}`` in the order given, skipping None loaders.
+    """
+    return {name: evaluate_with_report(model, loader, classes) for name, loader in loaders.items()
+            if loader is not None}

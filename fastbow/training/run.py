@@ -25,6 +25,8 @@ from fastbow.data.subsets import check_subset_args, describe, make_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.errors import FastbowError
+from fastbow.evaluation.report import format_report
+from fastbow.evaluation.scoring import classification_blocks
 from fastbow.kernels import BACKENDS
 from fastbow.models.embedding_bag import (
     INPUTS,
@@ -342,7 +344,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
                             epoch, out / CHECKPOINT, out)
                 raise Interrupted(0, None)
-    _finish(cfg, result, model, stopper, out, data.vocab)
+    _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
+        m, {"test": test_loader, "val": val_loader}, data.classes))
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
         checkpoint(result["epochs"][-1]["epoch"], 0, None)
     return result
@@ -356,8 +359,9 @@ def _diverged_message(e: Diverged, epoch: int, lr: float) -> str:
             f"lower --lr (e.g. --lr {lr / 10:g}) and train again")
 
 
-def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) -> None:
-    """After the last epoch: restore the best epoch, report the turn, write plot, metrics, model and vocabulary."""
+def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab, report=None) -> None:
+    """After the last epoch: restore the best epoch, add ``report(model)`` (per-class metrics) as
+    ``result["classification"]``, report the turn, write plot, metrics, model and vocabulary."""
     epochs = result["epochs"]
     if stopper is not None:
         best = stopper.restore(model)
@@ -366,6 +370,9 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) ->
         b = result["best"]
         log.info("restored epoch %d (lowest validation perplexity %.4f): test accuracy %.2f%%, perplexity %.4f",
                  best, b["val_perplexity"], 100 * b["test_accuracy"], b["test_perplexity"])
+    if report is not None:  # per-class precision/recall/F1 and confusion matrix of the final model
+        result["classification"] = report(model)
+        log.info("test set, per class:\n%s", format_report(result["classification"]["test"]))
     result["turn"] = {k: turn_epoch([e[k] for e in epochs]) for k in ("test_perplexity", "val_perplexity")
                       if k in epochs[0]}
     turn = result["turn"]["test_perplexity"]
