@@ -70,7 +70,9 @@ def evaluate_run(model: str, data: str, *, text_column: str = "text", label_colu
     Raises:
         DataError / FastbowError: an unreadable run or data, unknown classes, bad flags (one line).
     """
-    from fastbow.predict import load_predictor  # the run loader (a command module: imported here only)
+    from fastbow.predict import (
+        load_predictor,  # the run loader (a command module: imported here only)
+    )
 
     predictor = load_predictor(model, resolve_device(device), backend)
     split = read_eval_split(data, predictor.classes, text_column, label_column)
@@ -101,7 +103,9 @@ def run(args: argparse.Namespace) -> dict:
         png = Path(args.plot) if args.plot else run_dir / "confusion.png"
         if png.suffix.lower() != ".png":
             raise DataError(f"--plot {png} should name a .png file")
-        from fastbow.reporting.confusion import plot_confusion  # matplotlib loads only here
+        from fastbow.reporting.confusion import (
+            plot_confusion,  # matplotlib loads only here
+        )
 
         plot_confusion(r, png, title=f"{Path(r['model']).name} on {Path(r['data']).name}")
         log.info("wrote %s", png)

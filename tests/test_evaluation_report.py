@@ -5,7 +5,12 @@ from sklearn.metrics import classification_report as sk_report
 from sklearn.metrics import confusion_matrix as sk_confusion
 
 from fastbow.errors import FastbowError
-from fastbow.evaluation.report import classification_report, confusion_matrix, format_confusion, format_report
+from fastbow.evaluation.report import (
+    classification_report,
+    confusion_matrix,
+    format_confusion,
+    format_report,
+)
 
 
 def _check_equal(y_true, y_pred, classes):

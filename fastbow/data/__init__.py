@@ -3,6 +3,7 @@
 - ``datapath.py`` — where the dataset is (``--data``, ``$FASTBOW_DATA``, caches); ``download.py`` fetches it once.
 - ``reader.py`` — the IMDB archive or any aclImdb-layout folder → texts + labels (:class:`~fastbow.data.reader.Split`).
 - ``tables.py`` — CSV/TSV/JSONL/Parquet tables → the same ``Split``.
+- ``text_table.py`` — unlabelled texts (and ids) from the same table formats, for ``predict``.
 - ``dataset.py`` — picks the reader for a path; the options that enter the cache key.
 - ``tokenize.py`` — text → tokens (``whitespace``, ``notebook``, ``words``).
 - ``vocab.py`` — the K most frequent training tokens → ids 1..K, 0 = OOV.

@@ -26,7 +26,7 @@ from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import Vocab
 from fastbow.errors import DataError
 
-__all__ = ["read_eval_split", "encode_split"]
+__all__ = ["encode_split", "read_eval_split"]
 
 
 def read_eval_split(path: str | os.PathLike, classes, text_column: str = "text",

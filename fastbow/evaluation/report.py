@@ -17,7 +17,7 @@ import numpy as np
 
 from fastbow.errors import FastbowError
 
-__all__ = ["confusion_matrix", "classification_report", "format_report", "format_confusion"]
+__all__ = ["classification_report", "confusion_matrix", "format_confusion", "format_report"]
 
 _METRICS = ("precision", "recall", "f1")
 

@@ -19,7 +19,7 @@ from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.metrics import EpochMetrics
 from fastbow.training.sampler import RowBatchSampler
 
-__all__ = ["evaluate_with_report", "evaluate_csr", "classification_blocks", "EVAL_BATCH_SIZE"]
+__all__ = ["EVAL_BATCH_SIZE", "classification_blocks", "evaluate_csr", "evaluate_with_report"]
 
 EVAL_BATCH_SIZE = 512  # the trainer's --eval-batch-size default
 
