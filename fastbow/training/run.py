@@ -38,6 +38,7 @@ from fastbow.models.head import resolve_logits
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP
 from fastbow.reporting.summary import format_parameter_table
 from fastbow.training.checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
+from fastbow.training.class_weight import check_class_weight, class_weight_tensor
 from fastbow.training.device import resolve_device
 from fastbow.training.early_stopping import EarlyStopping, turn_epoch
 from fastbow.training.epoch import (
@@ -92,6 +93,7 @@ class TrainConfig:
     test_file: str | None = None         # table files: a second table holding the test split
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
+    class_weight: str = "none"           # none | balanced: loss weights n / (C * count_c) of the training rows
 
 
 def prepare_output(out: str) -> Path:
@@ -153,6 +155,7 @@ def validate_config(cfg: TrainConfig) -> None:
             raise FastbowError("early_stopping needs a validation split (it never looks at the test set); "
                                "pass --val-fraction 0.1")
     data_options(cfg).validate()
+    check_class_weight(cfg.class_weight)
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
     if cfg.input == "sparse" and cfg.backend != "auto":
@@ -240,6 +243,10 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
              describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
 
     n_logits = resolve_logits(cfg.logits, data.classes)
+    class_weight = class_weight_tensor(cfg.class_weight, parts.train.labels, len(data.classes), device)  # (C,) | None
+    if class_weight is not None:
+        log.info("class weights (balanced, n / (C * count)): %s",
+                 ", ".join(f"{c} {w:.4f}" for c, w in zip(data.classes, class_weight.tolist())))
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
@@ -277,6 +284,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                                "classes": list(data.classes), "n_features": data.train.n_features}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
+        if class_weight is not None:
+            result["class_weights"] = dict(zip(data.classes, class_weight.tolist()))
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
@@ -304,7 +313,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             try:
                 train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
                                                desc=f"epoch {epoch}/{cfg.epochs}", start_batch=start_batch,
-                                               metrics=partial, stop=stop)
+                                               metrics=partial, stop=stop, class_weight=class_weight)
             except Interrupted as e:
                 checkpoint(epoch - 1, e.batch, e.metrics)
                 log.warning("interrupted in epoch %d after batch %d of %d; saved %s; continue with: "
