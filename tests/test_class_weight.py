@@ -10,7 +10,11 @@ from sklearn.utils.class_weight import compute_class_weight
 from fastbow.data.csr import CSR
 from fastbow.errors import FastbowError
 from fastbow.models.mlp import OneHotMLP
-from fastbow.training.class_weight import balanced_weights, check_class_weight, class_weight_tensor
+from fastbow.training.class_weight import (
+    balanced_weights,
+    check_class_weight,
+    class_weight_tensor,
+)
 from fastbow.training.epoch import train_epoch
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.sampler import RowBatchSampler

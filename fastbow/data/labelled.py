@@ -27,7 +27,7 @@ from fastbow.data.prepare import Prepared, prepare
 from fastbow.data.reader import Split
 from fastbow.data.tables import read_table
 
-__all__ = ["has_test_split", "read_splits", "prepare_any"]
+__all__ = ["has_test_split", "prepare_any", "read_splits"]
 
 
 def has_test_split(path: str | os.PathLike, options: DataOptions | None = None) -> bool:

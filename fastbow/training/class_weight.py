@@ -18,7 +18,7 @@ import torch
 
 from fastbow.errors import FastbowError
 
-__all__ = ["CLASS_WEIGHTS", "check_class_weight", "balanced_weights", "class_weight_tensor"]
+__all__ = ["CLASS_WEIGHTS", "balanced_weights", "check_class_weight", "class_weight_tensor"]
 
 CLASS_WEIGHTS = ("none", "balanced")
 
