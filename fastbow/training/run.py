@@ -50,6 +50,7 @@ from fastbow.training.epoch import (
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.sampler import RowBatchSampler
+from fastbow.training.small_data import after_training_note, small_data_advice
 from fastbow.training.sparse_loader import SparseBatchLoader
 from fastbow.training.timing import PHASES, percentages
 
@@ -274,6 +275,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     if state is None:
         if cfg.save_model:
             clear_previous_run(out)
+        advice = small_data_advice(parts.train.n_docs, cfg.batch_size, cfg.epochs, cfg.lr, cfg.optimizer)
+        if advice is not None:
+            log.warning("warning: %s", advice)
         if cfg.optimizer == "sgd" and cfg.lr < 1e-3:
             log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
                         "the notebook used --lr 0.01", cfg.lr)
@@ -353,6 +357,10 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
                             epoch, out / CHECKPOINT, out)
                 raise Interrupted(0, None)
+    note = after_training_note(result["epochs"], len(data.classes), len(train_loader) * len(result["epochs"]))
+    if note is not None:
+        log.warning("note: %s", note)
+        result["note"] = note
     _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
         m, {"test": test_loader, "val": val_loader}, data.classes))
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
