@@ -31,6 +31,7 @@ from fastbow.evaluation.report import format_confusion, format_report
 from fastbow.evaluation.scoring import EVAL_BATCH_SIZE, evaluate_csr
 from fastbow.training.device import resolve_device
 
+from .atomic import finite_json
 from .cli import HelpFormatter, run_cli
 from .errors import DataError
 from .kernels import BACKENDS
@@ -109,7 +110,8 @@ def run(args: argparse.Namespace) -> dict:
 
         plot_confusion(r, png, title=f"{Path(r['model']).name} on {Path(r['data']).name}")
         log.info("wrote %s", png)
-    print(json.dumps(r, indent=2, ensure_ascii=False) if args.json else format_result(r))
+    # strict JSON: an overflowed perplexity (inf) is written as null, as in metrics.json
+    print(json.dumps(finite_json(r), indent=2, ensure_ascii=False, allow_nan=False) if args.json else format_result(r))
     return r
 
 

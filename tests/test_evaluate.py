@@ -83,3 +83,14 @@ def test_imdb_test_split_reproduces_the_trainers_accuracy(imdb_archive, tmp_path
     assert r["n"] == 25000
     assert r["accuracy"] == metrics["epochs"][-1]["test_accuracy"] == metrics["classification"]["test"]["accuracy"]
     assert r["loss"] == metrics["epochs"][-1]["test_loss"]
+
+
+def test_overflowed_perplexity_is_null_in_json(run, capsys, monkeypatch):
+    import math
+
+    import fastbow.evaluate as ev
+    folder, corpus = run
+    real = ev.evaluate_run
+    monkeypatch.setattr(ev, "evaluate_run", lambda *a, **k: real(*a, **k) | {"perplexity": math.inf})
+    r = _evaluate_json(capsys, "--model", str(folder), "--data", str(corpus))
+    assert r["perplexity"] is None
