@@ -6,6 +6,7 @@ import sys
 
 COMMANDS = {
     "train": "train the multi-hot MLP and write a run folder (metrics.json, model.pt, vocab.json)",
+    "evaluate": "score labelled data with a trained run: per-class precision/recall/F1, confusion matrix",
     "predict": "score new texts with a trained run",
     "stats": "dataset and vocabulary statistics (SEED.md I.1, I.2, II.1, II.4)",
     "sweep": "learning-rate / batch-size sweeps and the shuffle ablation",

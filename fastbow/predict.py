@@ -21,7 +21,6 @@ and scored in batches built by the same scatter kernel as in training
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
@@ -32,8 +31,15 @@ import numpy as np
 import torch
 
 from fastbow.data.csr import CSR, encode_csr
+from fastbow.data.text_table import is_table, read_texts
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import Vocab
+from fastbow.evaluation.predictions import (
+    format_records,
+    output_format,
+    prediction_records,
+    write_records,
+)
 from fastbow.models.embedding_bag import SparseBagMLP
 from fastbow.models.mlp import OneHotMLP, class_probabilities
 from fastbow.training.checkpoint import load_checkpoint
@@ -44,7 +50,7 @@ from .cli import HelpFormatter, run_cli
 from .errors import DataError, FastbowError
 from .kernels import BACKENDS
 
-__all__ = ["Predictor", "load_predictor", "read_lines", "main"]
+__all__ = ["Predictor", "load_predictor", "main", "read_lines"]
 
 _PREVIEW = 60  # characters of each text echoed in the output
 
@@ -170,11 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Print the predicted label and its probability for each text.")
     p.add_argument("--model", required=True, metavar="OUT", help="output folder of a training run (or its checkpoint.pt)")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to score")
-    p.add_argument("--file", metavar="PATH", help="score each line of PATH ('-': standard input) instead of TEXT")
+    p.add_argument("--file", metavar="PATH", help="score each line of PATH ('-': standard input) instead of TEXT; "
+                   "a .csv/.tsv/.jsonl/.parquet PATH is read as a table (one text per record, --text-column)")
     p.add_argument("--batch-size", type=int, default=256, metavar="B", help="texts per scored batch")
-    p.add_argument("--device", default="cpu", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--device", default="auto", help="auto (cuda if available, as train), cpu, cuda or cuda:N")
     p.add_argument("--backend", default="auto", choices=list(BACKENDS), help="scatter kernel")
     p.add_argument("--json", action="store_true", help="one JSON object per line with every class's probability")
+    t = p.add_argument_group("tables and output (fastbow.data.text_table, fastbow.evaluation.predictions)")
+    t.add_argument("--text-column", default="text", metavar="NAME", help="table column with the text")
+    t.add_argument("--id-column", default=None, metavar="NAME",
+                   help="table column passed through as each prediction's id (default: the 1-based row number)")
+    t.add_argument("--output", default=None, metavar="FILE",
+                   help="write the predictions to FILE: .csv or .jsonl (id, label, probability, every class's "
+                        "probability, top-k) instead of stdout")
+    t.add_argument("--top-k", type=int, default=None, metavar="K", help="also list the K most probable classes")
+    t.add_argument("--threshold", type=float, default=None, metavar="T",
+                   help="two-class models: predict the second class when its probability is >= T (default: argmax)")
     return p
 
 
@@ -191,22 +208,31 @@ def run(args: argparse.Namespace) -> None:
     if args.file is None and not args.texts:
         raise FastbowError("no texts to score; pass TEXT arguments, or --file PATH ('-' for standard input)")
     # argv holds undecodable bytes as surrogate escapes: turn them into U+FFFD like the file reader
-    texts = read_lines(args.file) if args.file is not None else [
-        t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in args.texts]
+    if args.output is not None:
+        output_format(args.output)  # a bad suffix fails before any reading
+    ids = None
+    if args.file is not None and args.file != "-" and is_table(args.file):  # one text per record
+        texts, ids, _ = read_texts(args.file, args.text_column, args.id_column)
+    elif args.id_column is not None or args.text_column != "text":
+        raise FastbowError("--text-column/--id-column apply to a table --file (.csv, .tsv, .jsonl, .parquet); "
+                           "drop them or pass a table")
+    else:
+        texts = read_lines(args.file) if args.file is not None else [
+            t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in args.texts]
     if not texts:
         raise FastbowError(f"no texts to score: {'standard input' if args.file == '-' else args.file} is empty")
     predictor = load_predictor(args.model, resolve_device(args.device), args.backend)
     probs = predictor.probabilities(texts, args.batch_size)  # (n, C)
-    best = probs.argmax(axis=1)
-    lines = []
-    for text, p, b in zip(texts, probs, best):
-        label = predictor.classes[b]
-        if args.json:
-            lines.append(json.dumps({"label": label, "probability": round(float(p[b]), 6),
-                                     "probabilities": {c: round(float(q), 6) for c, q in zip(predictor.classes, p)}},
-                                    ensure_ascii=False))
-        else:
-            lines.append(f"{label}\t{p[b]:.4f}\t{_preview(text)}")
+    records = prediction_records(probs, predictor.classes, ids, k=args.top_k, threshold=args.threshold)
+    if args.output is not None:
+        write_records(records, predictor.classes, args.output)
+        print(f"wrote {len(records)} predictions to {args.output}", file=sys.stderr)
+        return
+    if args.json:
+        sys.stdout.write(format_records(records, predictor.classes, "jsonl"))
+        return
+    lines = [(f"{r['id']}\t" if ids is not None else "") + f"{r['label']}\t{r['probability']:.4f}\t{_preview(text)}"
+             for r, text in zip(records, texts)]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

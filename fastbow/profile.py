@@ -34,9 +34,8 @@ from fastbow.baselines.pipelines import (
     profile_rows,
 )
 from fastbow.data.datapath import resolve_data_path
-from fastbow.data.dataset import require_imdb_layout
-from fastbow.data.prepare import prepare
-from fastbow.data.reader import read_imdb
+from fastbow.data.dataset import DataOptions
+from fastbow.data.labelled import prepare_any, read_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.models.mlp import DEFAULT_HIDDEN
@@ -181,11 +180,11 @@ def run(args: argparse.Namespace) -> dict:
                            f"not {args.pipeline}; drop --backend")
     device = resolve_device(args.device)
     data_path = resolve_data_path(args.data)
-    require_imdb_layout(data_path, "profile")
-    data = prepare(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache)
+    options = DataOptions(args.text_column, args.label_column)
+    data = prepare_any(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache, options=options)
     texts = None
     if args.pipeline == "notebook-naive":
-        texts = read_imdb(data_path, splits=("train",))["train"].texts
+        texts = read_splits(data_path, options)["train"].texts
     dense_rows = None
     if args.pipeline == "notebook-dense":  # only the rows the profiled batches visit, not 2 GB
         dense_rows = profile_rows(data.train.n_docs, (args.warmup + args.batches) * args.batch_size, args.seed)
@@ -217,7 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebook-naive: per-item Dataset; notebook-dense: precomputed dense rows; "
                         "scatter: fastbow's device scatter; sparse: fastbow's EmbeddingBag path")
     p.add_argument("--data", default=None, metavar="PATH",
-                   help="aclImdb_v1.tar.gz or an aclImdb/ folder; default: $FASTBOW_DATA, caches, download")
+                   help="aclImdb_v1.tar.gz, an aclImdb-layout folder or a .csv/.tsv/.jsonl/.parquet table (its "
+                        "training split is profiled); default: $FASTBOW_DATA, caches, download")
+    p.add_argument("--text-column", default="text", metavar="NAME", help="table column with the text")
+    p.add_argument("--label-column", default="label", metavar="NAME", help="table column with the label")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--batches", type=int, default=20, metavar="N", help="timed training steps")
     p.add_argument("--warmup", type=int, default=2, help="untimed steps before timing")

@@ -38,9 +38,8 @@ import numpy as np
 
 from fastbow.data.csr import CSR
 from fastbow.data.datapath import resolve_data_path
-from fastbow.data.dataset import require_imdb_layout
-from fastbow.data.prepare import prepare
-from fastbow.data.reader import read_imdb
+from fastbow.data.dataset import DataOptions
+from fastbow.data.labelled import prepare_any, read_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
 
@@ -139,8 +138,11 @@ def dataset_stats(splits: dict, tokenizer: str, vocab_size: int, csrs: dict) -> 
 
 
 def collect(data=None, tokenizers=(DEFAULT_TOKENIZER,), vocab_size: int = DEFAULT_VOCAB_SIZE,
-            use_cache: bool = True) -> dict[str, dict]:
+            use_cache: bool = True, options: DataOptions | None = None) -> dict[str, dict]:
     """Read the data once and compute :func:`dataset_stats` for each tokenizer.
+
+    ``data`` may be any dataset the trainer reads, or a bare table (its rows are then the one split
+    ``train``): see :mod:`fastbow.data.labelled`; ``options`` carries the table columns and test split.
 
     Returns:
         dict: ``{tokenizer: stats}`` in the order given.
@@ -152,14 +154,13 @@ def collect(data=None, tokenizers=(DEFAULT_TOKENIZER,), vocab_size: int = DEFAUL
         get_tokenizer(name)
     check_vocab_size(vocab_size)
     path = resolve_data_path(data)
-    require_imdb_layout(path, "stats")
     t0 = time.perf_counter()
-    splits = read_imdb(path)
+    splits = read_splits(path, options)
     log.info("read %s in %.1f s", path, time.perf_counter() - t0)
     result = {}
     for name in tokenizers:
         t0 = time.perf_counter()
-        p = prepare(path, name, vocab_size, use_cache=use_cache)
+        p = prepare_any(path, name, vocab_size, use_cache=use_cache, options=options)
         result[name] = dataset_stats(splits, name, vocab_size, {"train": p.train, "test": p.test})
         result[name]["data"] = str(path)
         log.info("statistics for tokenizer %s in %.1f s", name, time.perf_counter() - t0)
@@ -216,20 +217,22 @@ def format_compare(all_stats: dict) -> str:
     """Side-by-side table of several tokenizers (training split unless a row says test)."""
     names = list(all_stats)
     rows = [["vocabulary K"] + [fmt_num(all_stats[n]["vocab_size"]) for n in names]]
-    for split in ("train", "test"):
+    for split in all_stats[names[0]]["splits"]:
         for label, key in _ROWS[1:]:
             rows.append([f"{split}: {label}"] + [fmt_num(all_stats[n]["splits"][split][key]) for n in names])
     for i in range(TOP_N):
-        rows.append([f"most frequent #{i + 1}"] + ["{} {:,}".format(*all_stats[n]["most_frequent"][i]) for n in names])
+        rows.append([f"most frequent #{i + 1}"] + ["{} {:,}".format(*all_stats[n]["most_frequent"][i])
+                                                   if i < len(all_stats[n]["most_frequent"]) else "-" for n in names])
     return _table(["tokenizer"] + names, rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.stats`` argument parser."""
     p = argparse.ArgumentParser(prog="python -m fastbow.stats", formatter_class=HelpFormatter,
-                                description="IMDB statistics per split: classes, lengths, frequent tokens, OOV, "
-                                            "active multi-hot features.")
-    p.add_argument("--data", default=None, metavar="PATH", help="aclImdb_v1.tar.gz or an aclImdb/ folder "
+                                description="Dataset statistics per split: class balance, lengths, frequent tokens, "
+                                            "OOV, active multi-hot features.")
+    p.add_argument("--data", default=None, metavar="PATH", help="aclImdb_v1.tar.gz, a folder in the aclImdb layout "
+                   "(any class names) or a .csv/.tsv/.jsonl/.parquet table (alone: every row is the train split) "
                    "(default: $FASTBOW_DATA, caches, download)")
     p.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, choices=list(TOKENIZERS), help="tokenizer name")
     p.add_argument("--compare", default=None, metavar="A,B,...",
@@ -239,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="FILE", help="also write the JSON to FILE (atomically)")
     p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True,
                    help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
+    own = p.add_argument_group("own data (as python -m fastbow.train)")
+    own.add_argument("--text-column", default="text", metavar="NAME", help="table column with the text")
+    own.add_argument("--label-column", default="label", metavar="NAME", help="table column with the label")
+    own.add_argument("--test-file", default=None, metavar="PATH", help="table file with the test split")
+    own.add_argument("--test-fraction", type=float, default=None, metavar="F",
+                     help="hold out this fraction of the training data as the test split (stratified, seed 0)")
     return p
 
 
@@ -250,7 +259,8 @@ def run(args: argparse.Namespace) -> dict:
     if not names or len(set(names)) != len(names):
         raise FastbowError(f"--compare should list distinct tokenizer names separated by commas, "
                            f"but got {args.compare!r}")
-    all_stats = collect(args.data, names, args.vocab_size, use_cache=args.cache)
+    options = DataOptions(args.text_column, args.label_column, args.test_file, args.test_fraction)
+    all_stats = collect(args.data, names, args.vocab_size, use_cache=args.cache, options=options)
     doc = all_stats[names[0]] if len(names) == 1 and not args.compare else {"tokenizers": all_stats}
     if args.out:
         write_json(args.out, doc)

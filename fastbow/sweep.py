@@ -15,7 +15,8 @@ mistake 8). Training rows stay in the reader's order, sorted by label, so ``shuf
 all negatives, then all positives, as the notebook did (exercise III).
 
 Writes ``OUT/sweep.csv`` (one row per run), ``OUT/sweep.json`` (runs, per-value mean ± std, the
-choice, the total time), ``OUT/sweep-<kind>.png`` and ``OUT/points/<point>/metrics.json``.
+choice, the total time), ``OUT/sweep-<kind>.png`` and ``OUT/points/<point>/metrics.json``; the chosen
+point's model is kept as the normal run folder ``OUT/best`` (for ``predict`` and ``evaluate``).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ import numpy as np
 
 from fastbow.data.datapath import resolve_data_path
 from fastbow.data.prepare import prepare
+from fastbow.training.checkpoint import CHECKPOINT
 from fastbow.training.run import (
     TrainConfig,
     data_options,
@@ -179,10 +181,44 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
+def best_run_source(rows: list[dict], folders: list[Path], best: dict) -> Path:
+    """The run folder of the chosen value's best repeat: highest validation accuracy, ties to the lower
+    validation loss, then the first repeat (never looks at test metrics)."""
+    runs = [(r, f) for r, f in zip(rows, folders) if r["value"] == best["value"]]
+    return max(runs, key=lambda rf: (rf[0]["val_accuracy"], -rf[0]["val_loss"], -rf[0]["repeat"]))[1]
+
+
+def keep_best_run(out: Path, rows: list[dict], folders: list[Path], best: dict | None) -> Path | None:
+    """Keep the chosen point's model as the normal run folder ``out/best`` and delete the others' models.
+
+    Each point was trained with ``save_model`` (``model.pt``, ``checkpoint.pt``) when there is a
+    validation split; the chosen one (:func:`best_run_source`) is moved, with copies of its
+    ``metrics.json`` and ``vocab.json``, to ``out/best`` — what ``predict --model`` and
+    ``evaluate --model`` read — and the other points keep their ``metrics.json`` only.
+
+    Returns:
+        Path | None: ``out/best``, or None without a choice (no validation split).
+    """
+    source = best_run_source(rows, folders, best) if best is not None else None
+    dest = out / "best"
+    if dest.exists():
+        shutil.rmtree(dest)
+    if source is not None:
+        dest.mkdir()
+        for name in ("metrics.json", "vocab.json"):
+            shutil.copy2(source / name, dest / name)
+        for name in ("model.pt", CHECKPOINT):  # moved: no second copy of the weights
+            shutil.move(source / name, dest / name)
+    for f in folders:
+        for name in ("model.pt", CHECKPOINT):
+            (f / name).unlink(missing_ok=True)
+    return dest if source is not None else None
+
+
 def clear_previous_sweep(out: Path) -> None:
     """Delete an earlier sweep's ``points/``, ``sweep.csv``, ``sweep.json`` and ``sweep-*.png`` in ``out``,
     so the folder never mixes two sweeps."""
-    old = [p for p in (out / "points", out / "sweep.csv", out / "sweep.json", *out.glob("sweep-*.png")) if p.exists()]
+    old = [p for p in (out / "points", out / "best", out / "sweep.csv", out / "sweep.json", *out.glob("sweep-*.png")) if p.exists()]
     if old:
         log.info("replacing the previous sweep in %s", out)
         for p in old:
@@ -219,7 +255,7 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
             name = f"{kind}-{value_label(kind, value)}-r{r}"
             cfg = dataclasses.replace(base, **{field: value}, seed=base.seed + r, out=str(Path(base.out) / "points" / name),
                                       split_seed=base.seed if base.split_seed is None else base.split_seed,
-                                      save_model=False)
+                                      save_model=base.val_fraction > 0)  # the chosen point's model is kept
             validate_config(cfg)
             configs.append((value, r, cfg))
     out = prepare_output(base.out)
@@ -231,17 +267,20 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     log.info("sweep %s over %s, %d repeat(s): data ready in %.2f s (%s)", kind,
              ", ".join(value_label(kind, v) for v in values), repeats, data.seconds,
              "cache hit" if data.cache_hit else "built")
-    rows = []
+    rows, folders = [], []
     for i, (value, r, cfg) in enumerate(configs, 1):
         log.info("[%d/%d] %s = %s, repeat %d/%d, seed %d", i, len(configs), kind, value_label(kind, value),
                  r + 1, repeats, cfg.seed)
         result = run_prepared(cfg, data, data_path=data_path, out=prepare_output(cfg.out), device=device)
         rows.append(_run_row(kind, value, r, cfg, result))
+        folders.append(Path(cfg.out))
     summary = summarize(rows, kind)
     best = choose(summary)
+    best_run = keep_best_run(out, rows, folders, best)
     total = time.perf_counter() - t_start
     doc = {"kind": kind, "config": dataclasses.asdict(base) | {"data": str(data_path)}, "values": values,
-           "repeats": repeats, "runs": rows, "summary": summary, "best": best, "total_s": total}
+           "repeats": repeats, "runs": rows, "summary": summary, "best": best,
+           "best_run": str(best_run) if best_run is not None else None, "total_s": total}
     write_csv(out / "sweep.csv", rows)
     write_json(out / "sweep.json", doc)
     from fastbow.reporting.plots import plot_sweep  # matplotlib loads only here
@@ -253,6 +292,9 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
         log.info("best on validation: %s = %s (val accuracy %.2f%%); its test accuracy %.2f%% is reported, "
                  "not used for choosing", kind, best["label"], 100 * best["val_accuracy_mean"],
                  100 * best["test_accuracy_mean"])
+    if best_run is not None:
+        log.info("kept the chosen run (%s = %s) as %s: python -m fastbow.predict --model %s ... / "
+                 "python -m fastbow.evaluate --model %s --data ...", kind, best["label"], best_run, best_run, best_run)
     log.info("sweep of %d run(s) took %.1f s; wrote %s, %s and %s", len(rows), total, out / "sweep.csv",
              out / "sweep.json", out / f"sweep-{kind}.png")
     return doc

@@ -30,6 +30,7 @@ from fastbow.data.subsets import SUBSET_MODES
 from fastbow.data.tokenize import TOKENIZERS
 from fastbow.models.embedding_bag import INPUTS
 from fastbow.training.checkpoint import load_checkpoint
+from fastbow.training.class_weight import CLASS_WEIGHTS
 from fastbow.training.epoch import OPTIMIZERS
 
 # re-exported: the library side of this command lives in fastbow.training.run
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="evaluate the training rows after every epoch too (train_eval_* in metrics.json)")
     g.add_argument("--eval-batch-size", type=int, default=d.eval_batch_size, metavar="B",
                    help="rows per batch when evaluating")
+    g.add_argument("--class-weight", default=d.class_weight, choices=CLASS_WEIGHTS,
+                   help="balanced: weight each class's loss by n / (C * count) of the training rows "
+                        "(scikit-learn's rule) for imbalanced data; reported in metrics.json")
     g.add_argument("--summary", action="store_true", help="print the parameter table per layer before training")
     g.add_argument("--plot", action="store_true", help="write OUT/curves.png: loss and perplexity per epoch")
     own = p.add_argument_group("own data (--data FILE.csv/.tsv/.jsonl/.parquet, or an aclImdb-layout folder)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = {"fastbow.train", "fastbow.predict", "fastbow.stats", "fastbow.sweep", "fastbow.profile", "fastbow.__main__"}
+COMMANDS = {"fastbow.train", "fastbow.predict", "fastbow.stats", "fastbow.sweep", "fastbow.profile", "fastbow.evaluate", "fastbow.__main__"}
 
 
 def _modules():
@@ -63,7 +63,7 @@ def test_no_import_cycles_and_no_library_module_imports_a_command():
             visit(m, [])
 
 
-@pytest.mark.parametrize("stage", ["data", "training", "models", "baselines", "reporting"])
+@pytest.mark.parametrize("stage", ["data", "training", "models", "baselines", "reporting", "evaluation"])
 def test_each_stage_folder_lists_its_files(stage):
     import importlib
 
@@ -75,7 +75,7 @@ def test_each_stage_folder_lists_its_files(stage):
 
 def test_python_m_fastbow_lists_the_commands():
     r = subprocess.run([sys.executable, "-m", "fastbow"], capture_output=True, text=True, check=True)
-    for cmd in ("train", "predict", "stats", "sweep", "profile"):
+    for cmd in ("train", "evaluate", "predict", "stats", "sweep", "profile"):
         assert f"  {cmd} " in r.stdout
 
 

@@ -83,13 +83,6 @@ def test_real_imdb_matches_the_notebook(imdb_archive, capsys):
     assert st["most_frequent"] == [["the", 287032], ["a", 155096], ["and", 152664], ["of", 142972], ["to", 132568]]
 
 
-def test_stats_on_a_table_says_what_it_reads(tmp_path, capsys):
-    from fastbow.stats import main as stats_main
-    (tmp_path / "t.csv").write_text("text,label\ngood,pos\n")
-    assert stats_main(["--data", str(tmp_path / "t.csv")]) == 2
-    assert "reads the IMDB archive or a folder in the aclImdb layout, not a table" in capsys.readouterr().err
-
-
 def test_stats_out_to_a_missing_folder_is_one_line(tmp_path, capsys):
     from corpus import make_corpus
 

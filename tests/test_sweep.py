@@ -1,6 +1,7 @@
 import csv
 import json
 import math
+from pathlib import Path
 
 import pytest
 from corpus import make_corpus
@@ -58,9 +59,19 @@ def test_cli_writes_csv_json_and_png(tmp_path, capsys):
     assert len(rows) == 4 and {"value", "repeat", "val_accuracy", "test_accuracy", "train_time_s"} <= set(rows[0])
     assert (out / "sweep-lr.png").read_bytes().startswith(b"\x89PNG")
     assert sorted(p.name for p in (out / "points").iterdir())[0] == "lr-0.003-r0"
-    assert not list(out.rglob("model.pt"))               # sweeps keep metrics, not weights
+    assert [p.relative_to(out) for p in out.rglob("model.pt")] == [Path("best/model.pt")]  # only the chosen model
+    best = json.loads((out / "best" / "metrics.json").read_text())
+    chosen = [r for r in doc["runs"] if r["value"] == doc["best"]["value"]]
+    assert best["config"]["lr"] == doc["best"]["value"] and doc["best_run"] == str(out / "best")
+    assert best["epochs"][-1]["val_accuracy"] == max(r["val_accuracy"] for r in chosen)
     text = capsys.readouterr().out
     assert "val acc %" in text and "best on validation: lr = " in text and "sweep of 4 run(s) took" in text
+    from fastbow.evaluate import main as evaluate_main
+    from fastbow.predict import main as predict_main
+    assert predict_main(["--model", str(out / "best"), "good great film"]) == 0
+    capsys.readouterr()
+    assert evaluate_main(["--model", str(out / "best"), "--data", str(corpus), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == best["epochs"][-1]["test_accuracy"]
 
 
 def test_cli_rejects_bad_values_before_training(tmp_path, capsys):

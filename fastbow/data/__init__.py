@@ -3,11 +3,13 @@
 - ``datapath.py`` — where the dataset is (``--data``, ``$FASTBOW_DATA``, caches); ``download.py`` fetches it once.
 - ``reader.py`` — the IMDB archive or any aclImdb-layout folder → texts + labels (:class:`~fastbow.data.reader.Split`).
 - ``tables.py`` — CSV/TSV/JSONL/Parquet tables → the same ``Split``.
+- ``text_table.py`` — unlabelled texts (and ids) from the same table formats, for ``predict``.
 - ``dataset.py`` — picks the reader for a path; the options that enter the cache key.
 - ``tokenize.py`` — text → tokens (``whitespace``, ``notebook``, ``words``).
 - ``vocab.py`` — the K most frequent training tokens → ids 1..K, 0 = OOV.
 - ``csr.py`` — token ids → CSR ``indptr (n_docs + 1,) int64`` / ``indices (nnz,) int32``, sorted, unique per row.
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
 - ``prepare.py`` — read → tokenize → vocab → CSR once, cached on disk (:func:`~fastbow.data.prepare.prepare`).
+- ``labelled.py`` — the splits of any dataset (a bare table included) for ``stats`` and ``profile``.
 - ``subsets.py`` — first/balanced/random subsets and the stratified validation split, as row ids.
 """

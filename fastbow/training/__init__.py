@@ -7,6 +7,8 @@
 - ``timing.py`` — the data / transfer / forward / backward / optimizer split of each step.
 - ``epoch.py`` — one training epoch, evaluation, optimizers, the initial-loss check.
 - ``metrics.py`` — sample-weighted loss, accuracy and perplexity over an epoch.
+- ``class_weight.py`` — ``--class-weight balanced``: loss weights n / (C · count_c) (scikit-learn's rule).
+- ``small_data.py`` — what the trainer says when the training split is small (too few optimizer steps).
 - ``early_stopping.py`` — patience on validation perplexity; where a curve turns.
 - ``interrupts.py`` — Ctrl-C/SIGTERM stops after the batch; divergence located by step.
 - ``checkpoint.py`` / ``resume.py`` — save a run after every epoch and continue it exactly.

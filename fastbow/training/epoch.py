@@ -67,7 +67,8 @@ def check_initial_loss(model, loader, *, max_batches: int = 4, tolerance: float 
 
 
 def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = "train",
-                start_batch: int = 0, metrics: EpochMetrics | None = None, stop=None) -> tuple[dict, dict]:
+                start_batch: int = 0, metrics: EpochMetrics | None = None, stop=None,
+                class_weight: torch.Tensor | None = None) -> tuple[dict, dict]:
     """One pass over ``loader``, one optimizer step per batch.
 
     Args:
@@ -76,6 +77,8 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         metrics (EpochMetrics, optional): running sums of the skipped batches, continued here.
         stop (callable, optional): read before each batch; when it returns True the loop
             raises :class:`fastbow.training.interrupts.Interrupted` (see :class:`fastbow.training.interrupts.StopRequest`).
+        class_weight (torch.Tensor, optional): ``(C,) float32`` on the device; the step minimises
+            ``mean(class_weight[y] * loss)`` (:mod:`fastbow.training.class_weight`); metrics stay unweighted.
 
     Returns:
         tuple: metrics ``{"loss", "accuracy", "perplexity", "n"}`` (running,
@@ -113,7 +116,7 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         metrics.update(losses, predict_classes(logits) == y)
         timer.mark("forward")
         optimizer.zero_grad(set_to_none=True)
-        loss = losses.mean()                     # 0-d
+        loss = (losses * class_weight[y]).mean() if class_weight is not None else losses.mean()  # 0-d
         loss.backward()
         step_losses.append(loss.detach())
         timer.mark("backward")

@@ -25,6 +25,8 @@ from fastbow.data.subsets import check_subset_args, describe, make_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.errors import FastbowError
+from fastbow.evaluation.report import format_report
+from fastbow.evaluation.scoring import classification_blocks
 from fastbow.kernels import BACKENDS
 from fastbow.models.embedding_bag import (
     INPUTS,
@@ -36,6 +38,7 @@ from fastbow.models.head import resolve_logits
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP
 from fastbow.reporting.summary import format_parameter_table
 from fastbow.training.checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
+from fastbow.training.class_weight import check_class_weight, class_weight_tensor
 from fastbow.training.device import resolve_device
 from fastbow.training.early_stopping import EarlyStopping, turn_epoch
 from fastbow.training.epoch import (
@@ -47,6 +50,7 @@ from fastbow.training.epoch import (
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.sampler import RowBatchSampler
+from fastbow.training.small_data import after_training_note, small_data_advice
 from fastbow.training.sparse_loader import SparseBatchLoader
 from fastbow.training.timing import PHASES, percentages
 
@@ -90,6 +94,7 @@ class TrainConfig:
     test_file: str | None = None         # table files: a second table holding the test split
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
+    class_weight: str = "none"           # none | balanced: loss weights n / (C * count_c) of the training rows
 
 
 def prepare_output(out: str) -> Path:
@@ -151,6 +156,7 @@ def validate_config(cfg: TrainConfig) -> None:
             raise FastbowError("early_stopping needs a validation split (it never looks at the test set); "
                                "pass --val-fraction 0.1")
     data_options(cfg).validate()
+    check_class_weight(cfg.class_weight)
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
     if cfg.input == "sparse" and cfg.backend != "auto":
@@ -238,6 +244,10 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
              describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
 
     n_logits = resolve_logits(cfg.logits, data.classes)
+    class_weight = class_weight_tensor(cfg.class_weight, parts.train.labels, len(data.classes), device)  # (C,) | None
+    if class_weight is not None:
+        log.info("class weights (balanced, n / (C * count)): %s",
+                 ", ".join(f"{c} {w:.4f}" for c, w in zip(data.classes, class_weight.tolist())))
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
@@ -265,6 +275,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     if state is None:
         if cfg.save_model:
             clear_previous_run(out)
+        advice = small_data_advice(parts.train.n_docs, cfg.batch_size, cfg.epochs, cfg.lr, cfg.optimizer)
+        if advice is not None:
+            log.warning("warning: %s", advice)
         if cfg.optimizer == "sgd" and cfg.lr < 1e-3:
             log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
                         "the notebook used --lr 0.01", cfg.lr)
@@ -275,6 +288,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                                "classes": list(data.classes), "n_features": data.train.n_features}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
+        if class_weight is not None:
+            result["class_weights"] = dict(zip(data.classes, class_weight.tolist()))
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
@@ -302,7 +317,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             try:
                 train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
                                                desc=f"epoch {epoch}/{cfg.epochs}", start_batch=start_batch,
-                                               metrics=partial, stop=stop)
+                                               metrics=partial, stop=stop, class_weight=class_weight)
             except Interrupted as e:
                 checkpoint(epoch - 1, e.batch, e.metrics)
                 log.warning("interrupted in epoch %d after batch %d of %d; saved %s; continue with: "
@@ -342,7 +357,12 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
                             epoch, out / CHECKPOINT, out)
                 raise Interrupted(0, None)
-    _finish(cfg, result, model, stopper, out, data.vocab)
+    note = after_training_note(result["epochs"], len(data.classes), len(train_loader) * len(result["epochs"]))
+    if note is not None:
+        log.warning("note: %s", note)
+        result["note"] = note
+    _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
+        m, {"test": test_loader, "val": val_loader}, data.classes))
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
         checkpoint(result["epochs"][-1]["epoch"], 0, None)
     return result
@@ -356,8 +376,9 @@ def _diverged_message(e: Diverged, epoch: int, lr: float) -> str:
             f"lower --lr (e.g. --lr {lr / 10:g}) and train again")
 
 
-def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) -> None:
-    """After the last epoch: restore the best epoch, report the turn, write plot, metrics, model and vocabulary."""
+def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab, report=None) -> None:
+    """After the last epoch: restore the best epoch, add ``report(model)`` (per-class metrics) as
+    ``result["classification"]``, report the turn, write plot, metrics, model and vocabulary."""
     epochs = result["epochs"]
     if stopper is not None:
         best = stopper.restore(model)
@@ -366,6 +387,9 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab) ->
         b = result["best"]
         log.info("restored epoch %d (lowest validation perplexity %.4f): test accuracy %.2f%%, perplexity %.4f",
                  best, b["val_perplexity"], 100 * b["test_accuracy"], b["test_perplexity"])
+    if report is not None:  # per-class precision/recall/F1 and confusion matrix of the final model
+        result["classification"] = report(model)
+        log.info("test set, per class:\n%s", format_report(result["classification"]["test"]))
     result["turn"] = {k: turn_epoch([e[k] for e in epochs]) for k in ("test_perplexity", "val_perplexity")
                       if k in epochs[0]}
     turn = result["turn"]["test_perplexity"]
