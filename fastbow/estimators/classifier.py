@@ -144,7 +144,8 @@ class BowClassifier(ParamsMixin):
 
     def predict(self, texts) -> np.ndarray:
         """Most probable label of each text: ``(n_texts,)`` array of ``classes_`` values (ties: the first class)."""
-        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+        best = self.predict_proba(texts).argmax(axis=1)  # (n,) int64; checks that fit ran
+        return self.classes_[best]
 
     def score(self, texts, y) -> float:
         """Accuracy: the fraction of ``texts`` whose predicted label equals ``y`` (scikit-learn's default score).
