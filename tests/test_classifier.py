@@ -174,6 +174,7 @@ def test_fit_on_imdb_in_memory_scores_at_least_0885(imdb_archive):
 
     imdb = read_imdb(imdb_archive)
     train, test = imdb["train"], imdb["test"]
-    clf = BowClassifier(verbose=False).fit(train.texts, [train.classes[i] for i in train.labels])
+    clf = BowClassifier(input="sparse", verbose=False)  # same numbers as dense with Adam, 3x faster (README)
+    clf.fit(train.texts, [train.classes[i] for i in train.labels])
     assert clf.classes_.tolist() == ["neg", "pos"]
     assert clf.score(test.texts, [test.classes[i] for i in test.labels]) >= 0.885
