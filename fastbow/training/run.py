@@ -236,6 +236,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     if out is None:
         validate_config(cfg)
         out = prepare_output(cfg.out) if cfg.out is not None else None
+        if out is None and cfg.save_model:
+            raise FastbowError("a run in memory (out=None) writes no files; pass save_model=False, or an output folder")
     device = device if device is not None else resolve_device(cfg.device)
     seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
     parts = make_splits(data.train, data.test, data.classes, train_size=cfg.train_size, test_size=cfg.test_size,
