@@ -1,14 +1,15 @@
 """Every ```python block of README.md runs: in order, in one namespace (as notebook cells), in a scratch folder.
 
-The block that reads the IMDB archive gets the path from tests/conftest.py and is skipped without it;
+The block that reads the IMDB archive gets the path from tests/conftest.py (fixture ``imdb_archive``) and is skipped without it;
 it is also the acceptance test of an in-memory BowClassifier on IMDB (test accuracy >= 0.885).
 """
 import contextlib
 import io
 import re
 
-import pytest
-from conftest import IMDB_ARCHIVE, REPO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 ARCHIVE_IN_README = "../shared/data/aclImdb_v1.tar.gz"
 BLOCKS = re.findall(r"^```python\n(.*?)^```", (REPO / "README.md").read_text(encoding="utf-8"), re.M | re.S)
@@ -43,7 +44,7 @@ def test_examples_without_the_archive_run_and_print_what_they_say(tmp_path, monk
 
 def test_imdb_example_scores_at_least_0885_and_saves_a_run(imdb_archive, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code = next(b for b in BLOCKS if ARCHIVE_IN_README in b).replace(ARCHIVE_IN_README, str(IMDB_ARCHIVE))
+    code = next(b for b in BLOCKS if ARCHIVE_IN_README in b).replace(ARCHIVE_IN_README, str(imdb_archive))
     namespace = {"__name__": "__readme__"}
     printed = _run(code, namespace).splitlines()
     score = namespace["clf"].score(namespace["test"].texts, namespace["test"].labels)
