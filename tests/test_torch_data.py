@@ -81,7 +81,7 @@ def test_custom_dataloader_loop_trains_to_the_same_loss_as_the_built_in_loop(dat
         losses.append(total / prepared.train.n_docs)
     assert losses == pytest.approx([e["train_loss"] for e in result["epochs"]], rel=1e-9, abs=0)
     assert losses[-1] < losses[0] - 0.1
-    for (name, a), b in zip(model.state_dict().items(), trained["model"].state_dict().values()):
+    for (name, a), b in zip(model.state_dict().items(), trained["model"].state_dict().values(), strict=True):
         assert torch.equal(a, b), name
 
 
