@@ -11,8 +11,10 @@ from setuptools import find_packages, setup
 
 README = Path(__file__).with_name("README.md")
 
-# Triton ships wheels for Linux x86_64/aarch64 only; it is imported lazily, so
-# fastbow works without it (the Numba and torch backends need no GPU).
+# Triton ships wheels for Linux x86_64/aarch64 only and is needed only on CUDA machines, whose torch
+# builds already depend on it; it is imported lazily, so fastbow works without it (the Numba and torch
+# backends need no GPU). Kept out of the base install (1.0 GB of a 2.4 GB CPU venv): the `gpu` extra
+# adds it, and `dev` has it for the Triton-interpreter tests (TRITON_INTERPRET=1).
 TRITON = "triton>=3.0; platform_system == 'Linux' and (platform_machine == 'x86_64' or platform_machine == 'aarch64')"
 
 setup(
@@ -34,10 +36,11 @@ setup(
         "numba>=0.58",
         "tqdm>=4.60",
         "matplotlib>=3.7",
-        TRITON,
     ],
     extras_require={
         "parquet": ["pyarrow>=12"],  # --data FILE.parquet
-        "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12"],
+        "gpu": [TRITON],  # the Triton scatter kernel on CUDA (backend "auto" picks it when installed)
+        "sklearn": ["scikit-learn>=1.3"],  # clone/GridSearchCV/pipelines around BowClassifier, BowVectorizer
+        "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12", TRITON],
     },
 )

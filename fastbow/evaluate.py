@@ -71,9 +71,7 @@ def evaluate_run(model: str, data: str, *, text_column: str = "text", label_colu
     Raises:
         DataError / FastbowError: an unreadable run or data, unknown classes, bad flags (one line).
     """
-    from fastbow.predict import (
-        load_predictor,  # the run loader (a command module: imported here only)
-    )
+    from fastbow.inference import load_predictor  # loads torch: imported when used
 
     predictor = load_predictor(model, resolve_device(device), backend)
     split = read_eval_split(data, predictor.classes, text_column, label_column)

@@ -101,7 +101,8 @@ def resolve_backend(backend: str, device) -> str:
         if not triton_available():
             raise FastbowError(
                 "backend='triton' needs the 'triton' package, which is not installed; "
-                "install it (`pip install triton`, Linux only) or use backend='auto'"
+                "install it with `pip install \"fastbow[gpu]\"` (Linux only; CUDA builds of torch bring it) "
+                "or use backend='auto'"
             )
         if device.type != "cuda" and not interpreter_enabled():
             raise FastbowError(

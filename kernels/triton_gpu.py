@@ -67,7 +67,7 @@ def _get_kernel():
     except ImportError as e:
         raise ImportError(
             "the triton backend needs the 'triton' package, which is not installed; "
-            "install it with `pip install triton` (Linux only) or use backend='torch'"
+            "install it with `pip install \"fastbow[gpu]\"` (Linux only) or use backend='torch'"
         ) from e
 
     @triton.jit

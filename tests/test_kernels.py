@@ -466,8 +466,10 @@ def test_imports_and_runs_without_triton():
     )
     lines = out.strip().splitlines()
     assert lines[0] == "[[0.0, 0.0, 1.0]]"
-    assert lines[1].startswith("backend='triton' needs the 'triton' package, which is not installed")
-    assert lines[2].startswith("the triton backend needs the 'triton' package, which is not installed")
+    assert lines[1].startswith("backend='triton' needs the 'triton' package, which is not installed; "
+                               'install it with `pip install "fastbow[gpu]"`')
+    assert lines[2].startswith("the triton backend needs the 'triton' package, which is not installed; "
+                               'install it with `pip install "fastbow[gpu]"`')
 
 
 # ---------------------------------------------------------------- CUDA only

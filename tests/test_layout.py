@@ -63,7 +63,7 @@ def test_no_import_cycles_and_no_library_module_imports_a_command():
             visit(m, [])
 
 
-@pytest.mark.parametrize("stage", ["data", "training", "models", "baselines", "reporting", "evaluation"])
+@pytest.mark.parametrize("stage", ["data", "training", "models", "baselines", "reporting", "evaluation", "estimators"])
 def test_each_stage_folder_lists_its_files(stage):
     import importlib
 

@@ -11,5 +11,6 @@
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
 - ``prepare.py`` — read → tokenize → vocab → CSR once, cached on disk (:func:`~fastbow.data.prepare.prepare`).
 - ``labelled.py`` — the splits of any dataset (a bare table included) for ``stats`` and ``profile``.
+- ``memory.py`` — the same from in-memory texts and labels (any hashable labels → class ids), without disk.
 - ``subsets.py`` — first/balanced/random subsets and the stratified validation split, as row ids.
 """

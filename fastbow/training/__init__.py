@@ -2,6 +2,8 @@
 
 - ``sampler.py`` — :class:`~fastbow.training.sampler.RowBatchSampler`: batches of row ids, seeded by (seed, epoch).
 - ``loader.py`` — dense path: sampler → scatter kernel (``fastbow.kernels``) → ``(B, V + 1)`` multi-hot on the device.
+- ``torch_data.py`` — the ``torch.utils.data`` entry point: a dataset whose ``DataLoader`` batches are scatter
+  batches on the device, paired with ``RowBatchSampler``.
 - ``sparse_loader.py`` — sparse path: sampler → the batch's ids and offsets for ``EmbeddingBag``.
 - ``device.py`` — ``--device auto`` → CUDA when present, else CPU.
 - ``timing.py`` — the data / transfer / forward / backward / optimizer split of each step.

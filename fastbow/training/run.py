@@ -175,7 +175,8 @@ def _format_epoch(e: dict, epochs: int) -> str:
     val = (f"val loss {e['val_loss']:.4f} acc {100 * e['val_accuracy']:.2f}% ppl {e['val_perplexity']:.4f} | "
            if "val_loss" in e else "")
     return (f"epoch {e['epoch']}/{epochs} | train loss {e['train_loss']:.4f} acc {100 * e['train_accuracy']:.2f}% | "
-            f"{val}test loss {e['test_loss']:.4f} acc {100 * e['test_accuracy']:.2f}% ppl {e['test_perplexity']:.4f} | "
+            f"{val}" + (f"test loss {e['test_loss']:.4f} acc {100 * e['test_accuracy']:.2f}% "
+                        f"ppl {e['test_perplexity']:.4f} | " if "test_loss" in e else "") +
             f"{t['total']:.2f}s: {split}")
 
 
@@ -220,13 +221,18 @@ def run(cfg: TrainConfig) -> dict:
 
 
 def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
-                 device: torch.device | None = None, state: dict | None = None) -> dict:
+                 device: torch.device | None = None, state: dict | None = None, trained: dict | None = None) -> dict:
     """Train a freshly initialized model (seeded by ``cfg.seed``) on already prepared data.
 
     What :func:`run` does after :func:`fastbow.data.prepare.prepare`; :mod:`fastbow.sweep` calls it once
     per point with the same ``data``, so nothing is read or tokenized again. ``cfg.data``,
     ``cfg.tokenizer``, ``cfg.vocab_size`` and ``cfg.cache`` are not used here (``data`` is).
     ``state`` is a loaded checkpoint to continue from (``--resume``).
+
+    In memory (:class:`fastbow.BowClassifier`): with ``cfg.out=None`` and ``out=None`` nothing is written
+    (``cfg.save_model`` must then be False); a ``trained`` dict receives the trained ``model`` (best epoch
+    restored), its ``optimizer`` and the run's ``config``. A test split of 0 rows is not evaluated (no
+    ``test_*`` keys in the epochs).
 
     Raises:
         FastbowError: bad configuration or subset sizes (one-line messages).
@@ -235,7 +241,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     """
     if out is None:
         validate_config(cfg)
-        out = prepare_output(cfg.out)
+        out = prepare_output(cfg.out) if cfg.out is not None else None
+        if out is None and cfg.save_model:
+            raise FastbowError("a run in memory (out=None) writes no files; pass save_model=False, or an output folder")
     device = device if device is not None else resolve_device(cfg.device)
     seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
     parts = make_splits(data.train, data.test, data.classes, train_size=cfg.train_size, test_size=cfg.test_size,
@@ -263,7 +271,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
         return Loader(csr, sampler, device, train_loader.backend)
 
-    test_loader = eval_loader(parts.test)
+    test_loader = eval_loader(parts.test) if parts.test.n_docs else None
     val_loader = eval_loader(parts.val) if parts.val is not None else None
     train_eval_loader = eval_loader(parts.train) if cfg.eval_train else None
     stopper = EarlyStopping(cfg.early_stopping) if cfg.early_stopping is not None else None
@@ -281,9 +289,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         if cfg.optimizer == "sgd" and cfg.lr < 1e-3:
             log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
                         "the notebook used --lr 0.01", cfg.lr)
-        init_loss = check_initial_loss(model, test_loader)
-        log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
-                 init_loss, math.log(max(n_logits, 2)))
+        init_loss = check_initial_loss(model, test_loader or val_loader or train_loader)
+        log.info("device %s, kernel %s; initial %s loss %.4f (ln C = %.4f)", device, train_loader.backend,
+                 "test" if test_loader is not None else "training", init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
                                "classes": list(data.classes), "n_features": data.train.n_features}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
@@ -328,14 +336,14 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 raise FloatingPointError(_diverged_message(e, epoch, cfg.lr)) from None
             start_batch, partial = 0, None
             t0 = time.perf_counter()
-            test_m = evaluate(model, test_loader)
+            test_m = evaluate(model, test_loader) if test_loader is not None else {"loss": 0.0}
             if not math.isfinite(test_m["loss"]):
                 raise FloatingPointError(f"training diverged: the test loss became {test_m['loss']} after epoch "
                                          f"{epoch} with lr={cfg.lr:g}; lower --lr and train again")
-            entry = {"epoch": epoch, "train_loss": train_m["loss"], "train_accuracy": train_m["accuracy"],
-                     "test_loss": test_m["loss"], "test_accuracy": test_m["accuracy"],
-                     "test_perplexity": test_m["perplexity"], "time_s": seconds,
-                     "train_perplexity": train_m["perplexity"]}
+            entry = {"epoch": epoch, "train_loss": train_m["loss"], "train_accuracy": train_m["accuracy"]}
+            if test_loader is not None:
+                entry |= _prefixed("test", test_m)
+            entry |= {"time_s": seconds, "train_perplexity": train_m["perplexity"]}
             if val_loader is not None:
                 entry |= _prefixed("val", evaluate(model, val_loader))
             if train_eval_loader is not None:
@@ -346,7 +354,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             if stopper is not None:
                 stopper.step(entry["val_perplexity"], epoch, model)
                 result["best_epoch"] = stopper.best_epoch
-            write_json(out / "metrics.json", result)
+            if out is not None:
+                write_json(out / "metrics.json", result)
             checkpoint(epoch, 0, None)
             if stopper is not None and stopper.should_stop:
                 log.info("early stopping after epoch %d: validation perplexity has not improved for %d epochs",
@@ -363,6 +372,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         result["note"] = note
     _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
         m, {"test": test_loader, "val": val_loader}, data.classes))
+    if trained is not None:
+        trained.update(model=model, optimizer=optimizer, config=run_config)
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
         checkpoint(result["epochs"][-1]["epoch"], 0, None)
     return result
@@ -385,14 +396,16 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab, re
         result["best_epoch"] = best
         result["best"] = next(e for e in epochs if e["epoch"] == best)
         b = result["best"]
-        log.info("restored epoch %d (lowest validation perplexity %.4f): test accuracy %.2f%%, perplexity %.4f",
-                 best, b["val_perplexity"], 100 * b["test_accuracy"], b["test_perplexity"])
+        log.info("restored epoch %d (lowest validation perplexity %.4f)%s", best, b["val_perplexity"],
+                 f": test accuracy {100 * b['test_accuracy']:.2f}%, perplexity {b['test_perplexity']:.4f}"
+                 if "test_accuracy" in b else "")
     if report is not None:  # per-class precision/recall/F1 and confusion matrix of the final model
         result["classification"] = report(model)
-        log.info("test set, per class:\n%s", format_report(result["classification"]["test"]))
+        if "test" in result["classification"]:
+            log.info("test set, per class:\n%s", format_report(result["classification"]["test"]))
     result["turn"] = {k: turn_epoch([e[k] for e in epochs]) for k in ("test_perplexity", "val_perplexity")
                       if k in epochs[0]}
-    turn = result["turn"]["test_perplexity"]
+    turn = result["turn"].get("test_perplexity")
     if turn is not None:
         low, last = epochs[turn - 1], epochs[-1]
         train_key = "train_eval_perplexity" if "train_eval_perplexity" in last else "train_perplexity"
@@ -401,6 +414,8 @@ def _finish(cfg: TrainConfig, result: dict, model, stopper, out: Path, vocab, re
                  last["epoch"], low[train_key], last[train_key])
     if result["turn"].get("val_perplexity") is not None:
         log.info("validation perplexity is lowest at epoch %d", result["turn"]["val_perplexity"])
+    if out is None:
+        return  # in memory (fastbow.BowClassifier): nothing to write
     written = [out / "metrics.json"]
     if cfg.plot:
         from fastbow.reporting.plots import (
