@@ -25,7 +25,7 @@ from fastbow.data.csr import CSR
 from fastbow.data.datapath import cache_dir as default_cache_dir
 from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
 from fastbow.data.parallel_encode import tokenize_count_encode
-from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.tokenize import get_tokenizer, version_tag
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
 from fastbow.errors import DataError
 
@@ -59,8 +59,13 @@ class Prepared:
 
 
 def cache_key(fp: str, tokenizer: str, vocab_size: int) -> str:
-    """24 hex digits of sha256 over (format, data fingerprint, tokenizer, K)."""
-    return hashlib.sha256(f"{CACHE_FORMAT}|{fp}|{tokenizer}|{vocab_size}".encode()).hexdigest()[:24]
+    """24 hex digits of sha256 over (format, data fingerprint, tokenizer and its version, K).
+
+    The version (:func:`fastbow.data.tokenize.version_tag`) changes when a tokenizer's rule does,
+    so a CSR built by an older ``words`` is rebuilt rather than reused.
+    """
+    key = f"{CACHE_FORMAT}|{fp}|{version_tag(tokenizer)}|{vocab_size}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _arrays_digest(arrays: dict) -> str:
