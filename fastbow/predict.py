@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from fastbow.data import texts as texts_io
 from fastbow.data.csr import CSR, encode_csr
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import Vocab
@@ -131,9 +132,10 @@ def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto")
 def read_lines(path: str) -> list[str]:
     """Texts from ``path`` (``"-"``: stdin), one per line; a final newline ends the last text.
 
-    Bytes that are not UTF-8 become U+FFFD; the number of lines that needed it is reported on
-    stderr. Empty lines are kept as empty texts (their score is the model's bias), so output line
-    ``i`` always belongs to input line ``i``.
+    A leading byte order mark is dropped; bytes that are not UTF-8 become U+FFFD, and one warning
+    on stderr gives the number of lines that needed it (and says so when the input looks binary),
+    see :mod:`fastbow.data.texts`. Empty lines are kept as empty texts, so output line ``i``
+    always belongs to input line ``i``.
 
     Raises:
         DataError: the file cannot be read.
@@ -142,21 +144,11 @@ def read_lines(path: str) -> list[str]:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as e:
         raise DataError(f"cannot read --file {path} ({e.strerror or e}); pass an existing text file or -") from None
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    texts, n_bad = [], 0
-    for line in lines:
-        line = line[:-1] if line.endswith(b"\r") else line
-        try:
-            texts.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            texts.append(line.decode("utf-8", errors="replace"))
-            n_bad += 1
-    if n_bad:
-        print(f"warning: {n_bad} of {len(texts)} lines of {'stdin' if path == '-' else path} held bytes that "
-              "are not UTF-8; they were replaced with U+FFFD", file=sys.stderr)
-    return texts
+    lines = texts_io.split_lines(raw)
+    problem = texts_io.describe_problems(lines, "stdin" if path == "-" else path)
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
+    return lines.texts
 
 
 def _preview(text: str) -> str:
@@ -192,16 +184,26 @@ def run(args: argparse.Namespace) -> None:
         raise FastbowError("no texts to score; pass TEXT arguments, or --file PATH ('-' for standard input)")
     # argv holds undecodable bytes as surrogate escapes: turn them into U+FFFD like the file reader
     texts = read_lines(args.file) if args.file is not None else [
-        t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in args.texts]
+        texts_io.strip_bom(t.encode("utf-8", "surrogateescape").decode("utf-8", "replace")) for t in args.texts]
     if not texts:
         raise FastbowError(f"no texts to score: {'standard input' if args.file == '-' else args.file} is empty")
+    blank = texts_io.blank_mask(texts)  # (n,) bool: no words, so no prediction (the score would be the bias)
+    if blank.all():
+        raise FastbowError(f"no texts to score: all {len(texts)} are empty or whitespace only")
     predictor = load_predictor(args.model, resolve_device(args.device), args.backend)
-    probs = predictor.probabilities(texts, args.batch_size)  # (n, C)
-    best = probs.argmax(axis=1)
+    probs = np.full((len(texts), len(predictor.classes)), np.nan, dtype=np.float32)  # (n, C); NaN rows: blank
+    probs[~blank] = predictor.probabilities([t for t, b in zip(texts, blank) if not b], args.batch_size)
+    if blank.any():
+        print(f"warning: {int(blank.sum())} of {len(texts)} texts are empty or whitespace only; they were not "
+              "scored (label and probability printed as -)", file=sys.stderr)
+    best = np.nan_to_num(probs, nan=-1.0).argmax(axis=1)
     lines = []
-    for text, p, b in zip(texts, probs, best):
+    for text, p, b, skip in zip(texts, probs, best, blank):
         label = predictor.classes[b]
-        if args.json:
+        if skip:
+            lines.append(json.dumps({"label": None, "probability": None, "probabilities": None,
+                                     "skipped": "empty text"}) if args.json else f"-\t-\t{_preview(text)}")
+        elif args.json:
             lines.append(json.dumps({"label": label, "probability": round(float(p[b]), 6),
                                      "probabilities": {c: round(float(q), 6) for c, q in zip(predictor.classes, p)}},
                                     ensure_ascii=False))

@@ -187,3 +187,24 @@ def test_random_arrays_as_csr(arrays):
             assert np.array_equal(out.numpy(), dense(indptr, indices, rows.tolist(), n_features))
     if verdicts[0] and n_features > 0:                               # CSR.validate is at least as strict
         assert verdicts[1]
+
+
+# issue 10, item 1: the words rule is a function of the text's NFC form (canonically equivalent
+# spellings give the same tokens), and its tokens are fixed points of the rule.
+UNICODE_TEXT = st.text(alphabet=st.one_of(
+    st.sampled_from("aeiouAEIOU éÉñ İ ß \u0301\u0308\u0323 '’‘ʼ´` \u200c\u200d .,-<br/> 12½²"
+                    "बुरा बोरा क्ष খারাপ ভালো ดีมาก 東京 ｘ ﬁ"),
+    st.characters(codec="utf-8")), max_size=30)
+
+
+@FUZZ
+@given(UNICODE_TEXT)
+def test_words_is_invariant_under_canonical_normalization(text):
+    import unicodedata
+
+    from fastbow.data.tokenize import APOSTROPHES, words
+    toks = words(text)
+    assert words(unicodedata.normalize("NFC", text)) == toks == words(unicodedata.normalize("NFD", text))
+    for t in toks:
+        assert t and unicodedata.is_normalized("NFC", t) and not set(APOSTROPHES) & set(t)
+    assert words(" ".join(toks)) == toks

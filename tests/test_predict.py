@@ -41,7 +41,7 @@ def test_texts_from_a_file_keep_line_order_and_empty_lines(model, tmp_path, caps
     (tmp_path / "in.txt").write_bytes(f"{NEG}\r\n\n{POS}\n".encode())
     assert main(["--model", str(model), "--file", str(tmp_path / "in.txt"), "--batch-size", "2"]) == 0
     rows = outputs(capsys)
-    assert [r[0] for r in rows] == ["neg", rows[1][0], "pos"] and rows[1][2] == ""   # the empty text is scored too
+    assert rows == [["neg", rows[0][1], NEG], ["-", "-", ""], ["pos", rows[2][1], POS]]  # the empty line: not scored
 
 
 def test_texts_from_stdin_with_bad_bytes(model, monkeypatch, capsys):
@@ -125,3 +125,40 @@ def test_unfinished_run_is_scored_with_a_warning(model, tmp_path):
     save_checkpoint(run / "checkpoint.pt", state)
     with pytest.warns(UserWarning, match=r"is an unfinished run \(stopped after \d+ full epoch\(s\) of \d+"):
         load_predictor(run)
+
+
+# issue 10, items 2 and 11: byte order marks, blank texts, binary files, a file that is not a checkpoint
+
+
+def test_a_byte_order_mark_does_not_change_the_score(model, tmp_path, capsys):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + f"{POS}\n{POS}\n".encode())
+    assert main(["--model", str(model), "--file", str(tmp_path / "bom.txt")]) == 0
+    (l1, p1, t1), (l2, p2, t2) = outputs(capsys)
+    assert (l1, p1, t1) == (l2, p2, t2) == ("pos", p1, POS)
+
+
+def test_blank_texts_are_flagged_not_scored(model, tmp_path, capsys):
+    (tmp_path / "in.txt").write_text(f"{POS}\n   \n\t\n", encoding="utf-8")
+    assert main(["--model", str(model), "--json", "--file", str(tmp_path / "in.txt")]) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert rows[0]["label"] == "pos" and rows[1] == rows[2] == {"label": None, "probability": None,
+                                                                "probabilities": None, "skipped": "empty text"}
+    assert captured.err.count("warning:") == 1 and "2 of 3 texts are empty or whitespace only" in captured.err
+    assert main(["--model", str(model), " ", ""]) == 2
+    assert "no texts to score: all 2 are empty or whitespace only" in capsys.readouterr().err
+
+
+def test_a_binary_file_warns_once_with_a_count(model, tmp_path, capsys):
+    (tmp_path / "b.bin").write_bytes("good film\n".encode("utf-16"))  # BOM FF FE, then NULs
+    assert main(["--model", str(model), "--file", str(tmp_path / "b.bin")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1 and "does not look like text (10 NUL bytes" in err and "1 of 2 lines" in err
+
+
+def test_model_that_is_not_a_checkpoint_says_what_it_is(model, tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    assert main(["--model", str(tmp_path / "notes.txt"), "x"]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt is not a checkpoint (it is plain text); pass the --out folder" in err
+    assert "weights_only=False" not in err

@@ -24,7 +24,7 @@ Conventions (the same for the archive and the folder):
   The order never depends on the order of archive members or of the file system.
 - Bytes are decoded as UTF-8 explicitly (never the locale's encoding) with ``errors="replace"``;
   documents that needed a replacement are counted in ``Split.n_decode_errors`` and reported with one
-  ``UnicodeWarning`` per split. Text is otherwise untouched (HTML ``<br />`` stays). An empty file is
+  ``UnicodeWarning`` per split. A leading byte order mark is dropped. Text is otherwise untouched (HTML ``<br />`` stays). An empty file is
   kept as the document ``""``.
 """
 from __future__ import annotations
@@ -41,6 +41,7 @@ from typing import NamedTuple
 import numpy as np
 
 from fastbow.atomic import write_json
+from fastbow.data.texts import decode
 from fastbow.errors import DataError, FastbowError
 
 __all__ = ["Split", "read_imdb", "fingerprint"]
@@ -297,11 +298,8 @@ def _build_split(where: str, split: str, present: bool, class_names: set, docs: 
     doc_ids: list[str] = [""] * n
     n_bad = 0
     for j, (cls, name, raw) in enumerate(docs):
-        try:
-            texts[j] = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            texts[j] = raw.decode("utf-8", errors="replace")
-            n_bad += 1
+        texts[j], bad = decode(raw)  # a leading byte order mark is dropped
+        n_bad += bad
         labels[j] = label_of[cls]
         doc_ids[j] = f"{cls}/{name}"
     if n_bad:
