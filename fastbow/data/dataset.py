@@ -3,7 +3,7 @@
 =====================================  =========================================================
 ``--data``                             reader
 =====================================  =========================================================
-a folder, ``.tar.gz``/``.tgz``/``.tar``  :func:`fastbow.data.reader.read_imdb` (aclImdb layout, any class
+a folder, ``.tar[.gz|.bz2|.xz]``, ...   :func:`fastbow.data.reader.read_imdb` (aclImdb layout, any class
                                        folder names; ``train/`` and ``test/`` splits)
 ``.csv .tsv .jsonl .ndjson``           :func:`fastbow.data.tables.read_table`, columns ``--text-column``
 ``.parquet .pq``                       and ``--label-column``; the test split from ``--test-file``
@@ -30,7 +30,7 @@ from fastbow.errors import DataError, FastbowError
 
 __all__ = ["DataOptions", "read_dataset", "fingerprint"]
 
-_ARCHIVES = (".tar.gz", ".tgz", ".tar")
+_ARCHIVES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SPLIT_SEED = 0  # seed of the --test-fraction split: independent of the training seed
 
 
@@ -94,7 +94,7 @@ def kind(path: str | os.PathLike) -> str:
         return "imdb"
     if is_table(p):
         return "table"
-    raise DataError(f"{p} is neither a folder, a .tar.gz archive nor a table file "
+    raise DataError(f"{p} is neither a folder, a tar archive ({', '.join(_ARCHIVES)}) nor a table file "
                     f"({', '.join(TABLE_SUFFIXES)}); pass one of those as --data")
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import lzma
 import os
 import tarfile
 import warnings
@@ -43,6 +44,7 @@ import numpy as np
 from fastbow.atomic import write_json
 from fastbow.data.texts import decode
 from fastbow.errors import DataError, FastbowError
+from fastbow.filekind import describe_file
 
 __all__ = ["Split", "read_imdb", "fingerprint"]
 
@@ -74,8 +76,10 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
     """Read the labeled reviews of ``splits`` from the IMDB archive or folder at ``path``.
 
     Args:
-        path (str or PathLike): ``aclImdb_v1.tar.gz`` (gzip tar, read with ``tarfile`` mode ``"r:gz"`` in
-            one streaming pass, members in archive order, nothing written to disk), or the extracted
+        path (str or PathLike): ``aclImdb_v1.tar.gz`` or any tar archive, plain or compressed in a way
+            ``tarfile`` detects (mode ``"r:*"``: gzip, bzip2, xz), read in one pass, members in archive
+            order, nothing written to disk; reviews stored as symbolic or hard links are read from
+            their targets (after the pass), as the folder reader follows links; or the extracted
             ``aclImdb/`` folder, or the folder that holds ``aclImdb/``.
         splits (sequence of str): split folder names to read; default ``("train", "test")``.
 
@@ -84,7 +88,8 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
         share the same ``classes``.
 
     Raises:
-        DataError: ``path`` is missing; the archive is not a gzip tar, or is truncated or corrupt; a split
+        DataError: ``path`` is missing; the file is not a tar archive (the message says what it is), or is
+            truncated or corrupt; a review is a link to nothing readable; a split
             folder is missing; a split has fewer than 2 class folders or a class with no documents; the
             splits' class folders differ.
         FastbowError: ``splits`` is empty, a bare string, or names something that is not a folder name.
@@ -202,9 +207,19 @@ def _scan_archive(path: Path, splits: tuple[str, ...]) -> dict:
     present: set[str] = set()
     classes: dict[str, set[str]] = {s: set() for s in splits}
     docs: dict[str, list] = {s: [] for s in splits}
+    links = []  # (split, class, name, member): read after the walk, when every link target is known
     try:
-        with tarfile.open(path, "r:gz") as tf:
-            # tf.next() walks the gzip stream once; an unread member's bytes are only decompressed.
+        try:
+            tf = tarfile.open(path, "r:*")  # plain tar or any compression tarfile detects (gzip, bzip2, xz)
+        except tarfile.ReadError:
+            kind = describe_file(path)
+            mode = {"a gzip file": "r:gz", "a bzip2 file": "r:bz2", "an xz file": "r:xz"}.get(kind)
+            if mode is None:
+                raise DataError(f"{path} is not a tar archive (it is {kind}); pass the aclImdb_v1.tar.gz "
+                                "archive or the aclImdb folder, or download the dataset again") from None
+            tf = tarfile.open(path, mode)  # compressed but unreadable: this mode's own error (truncated, corrupt)
+        with tf:
+            # tf.next() walks the archive once; an unread member's bytes are only decompressed.
             while (m := tf.next()) is not None:
                 parts = _member_parts(m.name)
                 if not parts or parts[0] not in wanted:
@@ -217,14 +232,31 @@ def _scan_archive(path: Path, splits: tuple[str, ...]) -> dict:
                 if cls == _UNSUP or _is_hidden(cls):
                     continue  # skipped without reading its bytes
                 classes[split].add(cls)
-                if len(parts) == 3 and m.isfile() and _is_review(parts[2]):
-                    docs[split].append((cls, parts[2], tf.extractfile(m).read()))
+                if len(parts) == 3 and _is_review(parts[2]):
+                    if m.isfile():
+                        docs[split].append((cls, parts[2], tf.extractfile(m).read()))
+                    elif m.issym() or m.islnk():
+                        links.append((split, cls, parts[2], m))
+            for split, cls, name, m in links:  # as the folder reader follows links, so does the archive's
+                docs[split].append((cls, name, _read_link(tf, path, m)))
     except PermissionError as e:
         raise DataError(f"cannot read {path} ({e.strerror}); check its permissions or pass --data PATH") from e
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
+    except (tarfile.TarError, EOFError, zlib.error, OSError, lzma.LZMAError) as e:
         reason = str(e).strip() or type(e).__name__
         raise DataError(f"{path} is truncated or corrupt ({reason}); download it again") from e
     return {s: (s in present, classes[s], docs[s]) for s in splits}
+
+
+def _read_link(tf: tarfile.TarFile, path: Path, m: tarfile.TarInfo) -> bytes:
+    """The bytes a symbolic or hard link member points to, or a DataError naming the link."""
+    try:
+        f = tf.extractfile(m)  # resolves the target among the archive's members
+    except KeyError:
+        f = None
+    if f is None:
+        raise DataError(f"{path}: review {m.name} is a link to {m.linkname}, which is not a file in the archive; "
+                        "pack the archive with the file itself (tar --dereference)")
+    return f.read()
 
 
 def _member_parts(name: str) -> list[str]:
@@ -259,9 +291,14 @@ def _scan_folder(root: Path, splits: tuple[str, ...]) -> dict:
                 continue
             classes.add(entry.name)
             for f in os.scandir(entry.path):
-                if _is_review(f.name) and f.is_file():
+                if not _is_review(f.name):
+                    continue
+                if f.is_file():  # follows symbolic links, as the archive reader does
                     with open(f.path, "rb") as fh:
                         docs.append((entry.name, f.name, fh.read()))
+                elif f.is_symlink():
+                    raise DataError(f"review {f.path} is a link to {os.readlink(f.path)}, which is not a file; "
+                                    "fix or remove the link")
         out[split] = (True, classes, docs)
     return out
 
