@@ -2,12 +2,14 @@
 
 Exit status: 0 success; 2 bad input (a :class:`fastbow.errors.FastbowError`,
 printed as ``error: <message>`` on stderr, or a file that cannot be read or written); 1 training diverged
-(``FloatingPointError``); 130 interrupted (Ctrl-C).
+(``FloatingPointError``); 128 + the signal's number when stopped by a signal: 130 for Ctrl-C
+(SIGINT), 143 for SIGTERM, with one line on stderr (see :class:`fastbow.training.interrupts.StopRequest`).
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import warnings
 from typing import Callable
@@ -71,7 +73,8 @@ def run_cli(fn: Callable[[], object]) -> int:
     except FloatingPointError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        if not getattr(e, "announced", False):  # the stop handler already said what happens
+            print("interrupted", file=sys.stderr)
+        return 128 + int(getattr(e, "signum", signal.SIGINT))
     return 0

@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     own.add_argument("--test-file", default=d.test_file, metavar="PATH", help="table file with the test split")
     own.add_argument("--test-fraction", type=float, default=d.test_fraction, metavar="F",
                      help="hold out this fraction of the training data as the test split (stratified, seed 0)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start a new run in --out even if it holds an unfinished run (whose checkpoint is lost)")
     p.add_argument("--resume", default=None, metavar="OUT",
                    help="continue the run saved in OUT/checkpoint.pt with its settings "
                         f"(only {resuming.RESUMABLE_FLAGS} may change)")

@@ -46,6 +46,7 @@ from fastbow.training.epoch import (
 )
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.outdir import LOCK_FILE, OutLock, check_unfinished
 from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.sparse_loader import SparseBatchLoader
 from fastbow.training.timing import PHASES, percentages
@@ -90,6 +91,7 @@ class TrainConfig:
     test_file: str | None = None         # table files: a second table holding the test split
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
+    overwrite: bool = False              # start a new run in an --out that holds an unfinished (resumable) one
 
 
 def prepare_output(out: str) -> Path:
@@ -101,6 +103,8 @@ def prepare_output(out: str) -> Path:
     if not str(out).strip():
         raise FastbowError("--out is empty; pass the folder for the run's files, e.g. --out runs/a")
     path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise FastbowError(f"--out {out} is a file, not a folder; pass a folder for the run's files, e.g. --out runs/a")
     try:
         path.mkdir(parents=True, exist_ok=True)
         with atomic_write(path / ".write-test") as f:
@@ -199,7 +203,10 @@ def run(cfg: TrainConfig) -> dict:
             return state["metrics"]
     created = not Path(cfg.out).exists()
     out = prepare_output(cfg.out)
+    lock = OutLock(out).acquire()  # one run per folder at a time (fastbow/training/outdir.py)
     try:
+        if cfg.resume is None or Path(cfg.resume).resolve() != out.resolve():
+            check_unfinished(out, cfg.overwrite)
         device = resolve_device(cfg.device)
         data_path = resolve_data_path(cfg.data)
         data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
@@ -208,9 +215,12 @@ def run(cfg: TrainConfig) -> dict:
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
         return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
     except BaseException:
-        if created and out.is_dir() and not any(out.iterdir()):
+        if created and out.is_dir() and all(p.name == LOCK_FILE for p in out.iterdir()):
+            (out / LOCK_FILE).unlink(missing_ok=True)
             out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
         raise
+    finally:
+        lock.release()
 
 
 def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
