@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import sys
 import warnings
@@ -58,13 +59,57 @@ def setup_logging(level: int = logging.INFO) -> None:
         logger.addHandler(h)
 
 
-def run_cli(fn: Callable[[], object]) -> int:
-    """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc)."""
+def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """``dest`` → the flag a user types (``"batch_size"`` → ``"--batch-size"``), for every option of ``parser``."""
+    names = {}
+    for action in parser._actions:  # argparse keeps no public list of actions
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest not in names:
+            names[action.dest] = longs[0]
+    return names
+
+
+def in_flag_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """Rewrite Python parameter names in a library message into the CLI's flags.
+
+    The library says ``batch_size should be a positive integer value, but got batch_size=0``
+    (PyTorch's shape, right for API callers); a CLI user typed ``--batch-size 0``, so the CLI
+    prints ``--batch-size should be a positive integer value, but got --batch-size 0``. Rewritten:
+    ``name=value`` for every option, and bare ``name`` when it holds an underscore (an identifier,
+    never an English word).
+    """
+    if parser is None:
+        return message
+    for dest, flag in sorted(flag_names(parser).items(), key=lambda kv: -len(kv[0])):
+        message = re.sub(rf"(?<![\w.-]){re.escape(dest)}=", f"{flag} ", message)
+        if "_" in dest:
+            message = re.sub(rf"(?<![\w.-]){re.escape(dest)}(?![\w-])", flag, message)
+        else:
+            message = re.sub(rf"^{re.escape(dest)} should\b", f"{flag} should", message)
+    return message
+
+
+def drop_options(parser: argparse.ArgumentParser, *dests: str) -> None:
+    """Remove the options stored in ``dests`` from ``parser`` (a command that reuses another's flags)."""
+    for action in [a for a in parser._actions if a.dest in dests]:
+        parser._remove_action(action)
+        for group in parser._action_groups:
+            if action in group._group_actions:
+                group._group_actions.remove(action)
+        for opt in action.option_strings:
+            parser._option_string_actions.pop(opt, None)
+
+
+def run_cli(fn: Callable[[], object], parser: argparse.ArgumentParser | None = None) -> int:
+    """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc).
+
+    With ``parser``, error messages name its flags rather than Python parameters (:func:`in_flag_terms`).
+    """
     setup_logging()
     try:
         fn()
     except FastbowError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {in_flag_terms(str(e), parser)}", file=sys.stderr)
         return 2
     except OSError as e:  # a file or folder that cannot be read or written
         where = f" ({e.filename})" if e.filename and str(e.filename) not in str(e.strerror) else ""

@@ -214,8 +214,9 @@ def run(args: argparse.Namespace) -> None:
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (0, or 2 with ``error: ...`` on stderr)."""
-    args = build_parser().parse_args(argv)
-    return run_cli(lambda: run(args))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_cli(lambda: run(args), parser)
 
 
 if __name__ == "__main__":

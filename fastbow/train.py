@@ -114,7 +114,8 @@ def explicit_flags(argv) -> dict:
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
 
     def go():
         if args.resume is None:
@@ -123,7 +124,7 @@ def main(argv=None) -> int:
         fields = [f.name for f in dataclasses.fields(TrainConfig)]
         return run(TrainConfig(**resuming.merge_config(saved, explicit_flags(argv), args.resume, fields)))
 
-    return run_cli(go)
+    return run_cli(go, parser)
 
 
 if __name__ == "__main__":

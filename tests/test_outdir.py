@@ -42,8 +42,9 @@ def test_a_crashed_run_does_not_leave_the_lock_stuck(tmp_path):
         OutLock(tmp_path).acquire()
     p.send_signal(signal.SIGKILL)  # a crash: no cleanup code runs
     p.wait(timeout=30)
-    OutLock(tmp_path).acquire().release()  # the kernel dropped the lock with the process
     assert (tmp_path / LOCK_FILE).exists()
+    OutLock(tmp_path).acquire().release()  # the kernel dropped the lock with the process
+    assert not (tmp_path / LOCK_FILE).exists()
 
 
 def test_an_unfinished_run_is_kept_unless_overwrite(corpus, tmp_path, capsys):

@@ -80,7 +80,7 @@ def test_scores_equal_the_model_on_dense_multi_hot(model):
     (["x", "--file", "f"], r"pass texts either as TEXT arguments or with --file, not both"),
     (["--file", "EMPTY"], r"no texts to score: .*empty\.txt is empty"),
     (["--file", "MISSING"], r"cannot read --file .*missing\.txt \(No such file or directory\)"),
-    (["x", "--batch-size", "0"], r"batch_size should be a positive integer value, but got batch_size=0"),
+    (["x", "--batch-size", "0"], r"--batch-size should be a positive integer value, but got --batch-size 0"),
 ])
 def test_bad_input(model, tmp_path, capsys, argv, msg):
     import re

@@ -3,8 +3,8 @@
 - :class:`OutLock` takes an exclusive ``fcntl.flock`` on ``OUT/.fastbow.lock`` for the whole run, so a
   second training into the same folder is refused at once instead of interleaving its files with
   the first's. The kernel drops the lock when the process ends in any way (crash, ``kill -9``,
-  power loss on a local disk), so a crash never leaves the folder locked; the lock file itself
-  may stay and is harmless. Where ``fcntl`` does not exist (Windows) the lock is not taken.
+  power loss on a local disk), so a crash never leaves the folder locked; a finished run removes
+  the lock file, a crashed one may leave it, harmlessly. Where ``fcntl`` does not exist (Windows) the lock is not taken.
 - :func:`check_unfinished` refuses a new run into a folder that holds an unfinished, resumable run
   (``checkpoint.pt`` without the ``model.pt`` that a finished run writes) unless ``--overwrite`` is
   given: a fresh run would otherwise delete the checkpoint that ``--resume`` needs.
@@ -54,22 +54,36 @@ class OutLock:
         """Take the lock without waiting; returns ``self``."""
         if fcntl is None:
             return self
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise FastbowError(f"another training run (pid {holder}) is writing to {self.path.parent}; wait for it "
-                               "to finish or pass another --out") from None
+        for _ in range(10):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+                os.close(fd)
+                raise FastbowError(f"another training run (pid {holder}) is writing to {self.path.parent}; wait for "
+                                   "it to finish or pass another --out") from None
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # locked a file that its holder removed on release: lock the current one
+        else:
+            raise FastbowError(f"could not lock {self.path}: it keeps being replaced; pass another --out")
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
         return self
 
     def release(self) -> None:
-        """Drop the lock (idempotent)."""
+        """Drop the lock and remove the lock file (idempotent); a crash leaves the file, never the lock."""
         if self._fd is not None:
+            try:
+                os.unlink(self.path)  # while still locked, so a newcomer creates a fresh file
+            except OSError:
+                pass
             os.close(self._fd)  # closing releases the flock
             self._fd = None
 

@@ -46,7 +46,7 @@ from fastbow.training.epoch import (
 )
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
-from fastbow.training.outdir import LOCK_FILE, OutLock, check_unfinished
+from fastbow.training.outdir import OutLock, check_unfinished
 from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.sparse_loader import SparseBatchLoader
 from fastbow.training.timing import PHASES, percentages
@@ -215,8 +215,8 @@ def run(cfg: TrainConfig) -> dict:
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
         return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
     except BaseException:
-        if created and out.is_dir() and all(p.name == LOCK_FILE for p in out.iterdir()):
-            (out / LOCK_FILE).unlink(missing_ok=True)
+        lock.release()
+        if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
         raise
     finally:
