@@ -96,7 +96,7 @@ def test_single_class_advice_never_suggests_the_subset_already_in_use():
     import warnings
     one_class = np.zeros(6, dtype=np.int64)
     for subset, size, advice in [("first", 3, "use --subset balanced or --subset random"),
-                                 ("balanced", 2, "--subset balanced found only this class"),
+                                 ("random", 2, "--subset random found only this class"),
                                  (None, None, "the data holds only this class there")]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
