@@ -26,6 +26,7 @@ import dataclasses
 import sys
 
 import fastbow.training.resume as resuming
+from fastbow.data.dataset import QUOTING
 from fastbow.data.subsets import SUBSET_MODES
 from fastbow.data.tokenize import TOKENIZERS
 from fastbow.models.embedding_bag import INPUTS
@@ -97,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     own.add_argument("--test-file", default=d.test_file, metavar="PATH", help="table file with the test split")
     own.add_argument("--test-fraction", type=float, default=d.test_fraction, metavar="F",
                      help="hold out this fraction of the training data as the test split (stratified, seed 0)")
+    own.add_argument("--test-text-column", default=None, metavar="NAME",
+                     help="the --test-file's text column, when named differently (default: --text-column)")
+    own.add_argument("--test-label-column", default=None, metavar="NAME",
+                     help="the --test-file's label column, when named differently (default: --label-column)")
+    own.add_argument("--delimiter", default=None, metavar="CHAR",
+                     help="CSV/TSV field separator, one character or 'tab' (default: ',' for .csv, tab for .tsv)")
+    own.add_argument("--encoding", default=d.encoding, help="text encoding of CSV/TSV/JSONL tables (a Python codec)")
+    own.add_argument("--quoting", default=d.quoting, choices=QUOTING,
+                     help="CSV/TSV quoting: minimal (fields may be quoted with \") or none (\" is a plain character)")
     p.add_argument("--overwrite", action="store_true",
                    help="start a new run in --out even if it holds an unfinished run (whose checkpoint is lost)")
     p.add_argument("--resume", default=None, metavar="OUT",

@@ -35,8 +35,10 @@ Conventions:
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import logging
 import os
 import re
 import warnings
@@ -52,6 +54,7 @@ __all__ = ["TABLE_SUFFIXES", "is_table", "read_table", "sort_classes", "split_by
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 _INT = re.compile(r"[+-]?\d+")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes (surrogateescape) or lone JSON surrogates
+log = logging.getLogger("fastbow")
 csv.field_size_limit(2**31 - 1)  # a review may exceed the default 131,072 characters
 
 
@@ -61,7 +64,8 @@ def is_table(path: str | os.PathLike) -> bool:
 
 
 def read_table(path: str | os.PathLike, text_column: str = "text", label_column: str = "label",
-               *, classes: tuple[str, ...] | None = None) -> Split:
+               *, classes: tuple[str, ...] | None = None, delimiter: str | None = None,
+               encoding: str = "utf-8", quoting: str = "minimal") -> Split:
     """Read one table file into a :class:`~fastbow.data.reader.Split`.
 
     Args:
@@ -70,6 +74,12 @@ def read_table(path: str | os.PathLike, text_column: str = "text", label_column:
         label_column (str): name of the column (JSON key) holding the class label. Default ``"label"``.
         classes (tuple of str, optional): use this label mapping (the training file's) instead of
             deriving one; a label outside it is an error.
+        delimiter (str, optional): CSV/TSV field separator, one character; default ``,`` for
+            ``.csv`` and tab for ``.tsv``.
+        encoding (str): text encoding of CSV/TSV/JSONL files (any Python codec name); default
+            ``"utf-8"`` (a byte order mark is dropped).
+        quoting (str): CSV/TSV quoting: ``"minimal"`` (fields may be quoted with ``"``, the
+            default) or ``"none"`` (``"`` is an ordinary character, a record is one line).
 
     Returns:
         Split: ``texts`` (n_docs str), ``labels (n_docs,) int64``, ``classes`` (sorted as in the
@@ -77,8 +87,13 @@ def read_table(path: str | os.PathLike, text_column: str = "text", label_column:
 
     Raises:
         DataError: the file is missing, empty or malformed (the message names the line); a column is
-            missing; a label is empty or not a string/integer; fewer than 2 classes (when ``classes``
-            is not given); a label that is not in ``classes``; Parquet without pyarrow installed.
+            missing or named twice; a quoted field that swallows lines that look like rows; a label is
+            empty, not a string/integer (a float only when whole, ``1.0`` → ``"1"``), or written both
+            as a number and as a string; fewer than 2 classes (when ``classes`` is not given); a label
+            that is not in ``classes``; Parquet without pyarrow installed.
+
+    Logs (``fastbow`` logger, INFO) how many records were read from how many lines, so a count that
+    does not match the file is visible; warns (``UserWarning``) when TSV records span several lines.
     """
     path = Path(path).expanduser()
     if not path.is_file():
@@ -86,9 +101,10 @@ def read_table(path: str | os.PathLike, text_column: str = "text", label_column:
                         "CSV, TSV, JSONL or Parquet file")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
-        rows = _read_csv(path, text_column, label_column, "excel-tab" if suffix == ".tsv" else "excel")
+        dialect = "excel-tab" if suffix == ".tsv" else "excel"
+        rows = _read_csv(path, text_column, label_column, dialect, delimiter, encoding, quoting)
     elif suffix in (".jsonl", ".ndjson"):
-        rows = _read_jsonl(path, text_column, label_column)
+        rows = _read_jsonl(path, text_column, label_column, encoding)
     elif suffix in (".parquet", ".pq"):
         rows = _read_parquet(path, text_column, label_column)
     else:
@@ -96,6 +112,7 @@ def read_table(path: str | os.PathLike, text_column: str = "text", label_column:
                         f"use one of {', '.join(TABLE_SUFFIXES)}")
     if not rows:
         raise DataError(f"table {path} has no rows; add one row per document below the header")
+    log.info("read %d records from %s", len(rows), path)
     return _build(path, rows, classes, label_column)
 
 
@@ -150,39 +167,78 @@ def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
                      f"pass {flag} NAME")
 
 
-def _read_csv(path: Path, text_column: str, label_column: str, dialect: str) -> list:
+def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, delimiter: str | None,
+              encoding: str, quoting: str) -> list:
     rows = []
+    kind = "TSV" if dialect == "excel-tab" else "CSV"
+    fmt = {"delimiter": delimiter} if delimiter else {}
+    if quoting == "none":
+        fmt |= {"quoting": csv.QUOTE_NONE, "escapechar": None}
+    n_multiline, last = 0, 0
+    enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding  # -sig: drop a BOM
     try:
-        with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:  # -sig: drop a BOM
-            reader = csv.reader(f, dialect=dialect, strict=True)
+        with open(path, encoding=enc, errors="surrogateescape", newline="") as f:
+            reader = csv.reader(f, dialect=dialect, strict=True, **fmt)
             header = next(reader, None)
             if header is None:
                 raise DataError(f"table {path} is empty; it needs a header row naming the "
                                 f"{text_column!r} and {label_column!r} columns")
             header = [h.strip() for h in header]
-            for kind, name in (("text", text_column), ("label", label_column)):
+            dups = sorted({h for h in header if header.count(h) > 1})
+            if dups:
+                raise DataError(f"{path} names the column(s) {', '.join(map(repr, dups))} more than once in its "
+                                "header; give every column its own name")
+            for kind_, name in (("text", text_column), ("label", label_column)):
                 if name not in header:
-                    raise _missing_column(path, kind, name, header)
+                    raise _missing_column(path, kind_, name, header)
             ti, li = header.index(text_column), header.index(label_column)
+            last = reader.line_num
             for fields in reader:
-                line = reader.line_num
+                first, line, last = last + 1, reader.line_num, reader.line_num
                 if not fields:
                     continue  # a blank line
+                if line > first:  # a quoted field held line breaks
+                    _check_swallowed(path, kind, fields, first, line, len(header), reader.dialect.delimiter)
+                    n_multiline += 1
                 if len(fields) != len(header):
                     raise DataError(f"{path} line {line} has {len(fields)} fields but the header has {len(header)}; "
                                     "quote fields that contain the delimiter")
                 text, label = fields[ti], fields[li]
-                rows.append((f"{path.name}:{line}", text, label, _has_surrogate(text) or _has_surrogate(label)))
+                rows.append((f"{path.name}:{first}", text, label, _has_surrogate(text) or _has_surrogate(label)))
     except csv.Error as e:
-        raise DataError(f"{path} is not a valid {'TSV' if dialect == 'excel-tab' else 'CSV'} file "
-                        f"(line {reader.line_num}: {e}); check its quoting") from None
+        raise DataError(f"{path} is not a valid {kind} file (line {reader.line_num}: {e}); check its quoting"
+                        + ("" if quoting == "none" else ", or pass --quoting none if its fields are not quoted")
+                        ) from None
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check its permissions") from None
+    if n_multiline and kind == "TSV":
+        warnings.warn(f"{n_multiline} of {len(rows)} records of {path} span several lines inside quotes; "
+                      "if this TSV does not quote fields, pass --quoting none", UserWarning, stacklevel=3)
     return rows
 
 
-def _read_jsonl(path: Path, text_column: str, label_column: str) -> list:
+def _check_swallowed(path: Path, kind: str, fields: list, first: int, last: int, n_columns: int,
+                     delimiter: str) -> None:
+    """Refuse a record whose quoted field holds whole lines that look like rows of the table.
+
+    A field that opens a quote and closes it lines later is legal CSV, but when the lines it took
+    in each hold ``n_columns - 1`` delimiters, the quote was almost surely a stray one (a review
+    that starts with ``"``) and the rows in between would be lost as text.
+    """
+    if n_columns < 2:
+        return
+    for field in fields:
+        inner = field.split("\n")[1:]  # lines after the one the quote opened on
+        if any(line.count(delimiter) >= n_columns - 1 for line in inner):
+            raise DataError(
+                f"{path} lines {first}-{last}: a quoted field opens on line {first} and closes on line {last}, "
+                f"taking in lines that look like {kind} rows, which would be lost; close or double the quote on "
+                f"line {first}, or pass --quoting none if the fields are not quoted")
+
+
+def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8") -> list:
     rows = []
+    encoding = "utf-8" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         with open(path, "rb") as f:
             for line, raw in enumerate(f, 1):
@@ -190,7 +246,7 @@ def _read_jsonl(path: Path, text_column: str, label_column: str) -> list:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
                 if not raw.strip():
                     continue
-                s = raw.decode("utf-8", errors="surrogateescape")
+                s = raw.decode(encoding, errors="surrogateescape")
                 try:
                     obj = json.loads(s)
                 except ValueError as e:
@@ -223,6 +279,10 @@ def _read_parquet(path: Path, text_column: str, label_column: str) -> list:
                         "pip install pyarrow (or fastbow[parquet]), or convert the table to CSV or JSONL") from None
     try:
         schema = pq.read_schema(path)
+        dups = sorted({n for n in (text_column, label_column) if schema.names.count(n) > 1})
+        if dups:
+            raise DataError(f"{path} names the column(s) {', '.join(map(repr, dups))} more than once; "
+                            "give every column its own name")
         for kind, name in (("text", text_column), ("label", label_column)):
             if name not in schema.names:
                 raise _missing_column(path, kind, name, schema.names)
@@ -258,22 +318,46 @@ def _clean(s: str) -> str:
     return _SURROGATE.sub("\ufffd", s)
 
 
+_WHOLE = re.compile(r"([+-]?\d+)\.0*")  # "1.0", "2.", "-3.00": a whole number that pandas wrote as a float
+
+
 def _label_name(path: Path, doc_id: str, value) -> str:
     where = f"{path}:{doc_id.rsplit(':', 1)[1]}"  # path:line (path:row for Parquet)
     if isinstance(value, bool):
         name = "true" if value else "false"
     elif isinstance(value, (int, np.integer)):
         name = str(int(value))
+    elif isinstance(value, (float, np.floating)) and float(value).is_integer():
+        name = str(int(value))  # 1.0 (JSON, Parquet float column) is the class 1
     elif isinstance(value, str):
         name = _clean(value).strip()
+        whole = _WHOLE.fullmatch(name)
+        if whole:
+            name = str(int(whole.group(1)))  # "1.0" (pandas writes int labels with NaNs as floats)
     elif value is None:
         raise DataError(f"{where}: the label is missing (null); give every row a class label")
     else:
-        raise DataError(f"{where}: label {value!r} is a {type(value).__name__}; "
+        raise DataError(f"{where}: label {value!r} is a {type(value).__name__}"
+                        f"{' that is not a whole number' if isinstance(value, float) else ''}; "
                         "labels must be strings or integers")
     if not name:
         raise DataError(f"{where}: the label is empty; give every row a class label")
     return name
+
+
+def _label_kind(value) -> str:
+    return "string" if isinstance(value, str) else "boolean" if isinstance(value, bool) else "number"
+
+
+def _check_label_types(path: Path, rows: list, names: list) -> None:
+    """Refuse labels that name one class but are written as different JSON/Parquet types (``1`` and ``"1"``)."""
+    seen: dict[str, tuple[str, str]] = {}  # name -> (kind, doc_id) of its first row
+    for (doc_id, _, value, _), name in zip(rows, names):
+        kind = _label_kind(value)
+        first = seen.setdefault(name, (kind, doc_id))
+        if first[0] != kind:
+            raise DataError(f"{path}: label {name!r} is written as a {first[0]} ({first[1]}) and as a {kind} "
+                            f"({doc_id}); they would merge into one class: write every label the same way")
 
 
 def sort_classes(names) -> tuple[str, ...]:
@@ -286,6 +370,7 @@ def sort_classes(names) -> tuple[str, ...]:
 
 def _build(path: Path, rows: list, classes: tuple[str, ...] | None, label_column: str) -> Split:
     names = [_label_name(path, doc_id, label) for doc_id, _, label, _ in rows]
+    _check_label_types(path, rows, names)
     if classes is None:
         classes = sort_classes(names)
         if len(classes) < 2:

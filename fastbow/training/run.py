@@ -92,6 +92,11 @@ class TrainConfig:
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
     overwrite: bool = False              # start a new run in an --out that holds an unfinished (resumable) one
+    delimiter: str | None = None         # table files: CSV/TSV field separator (None: by suffix; "tab" = tab)
+    encoding: str = "utf-8"              # table files: text encoding of CSV/TSV/JSONL
+    quoting: str = "minimal"             # table files: minimal (" quotes fields) | none
+    test_text_column: str | None = None  # test table: its text column when named differently (None: --text-column)
+    test_label_column: str | None = None # test table: its label column when named differently
 
 
 def prepare_output(out: str) -> Path:
@@ -164,7 +169,8 @@ def validate_config(cfg: TrainConfig) -> None:
 
 def data_options(cfg: TrainConfig) -> DataOptions:
     """The :class:`fastbow.data.dataset.DataOptions` of ``cfg`` (table columns, test split)."""
-    return DataOptions(cfg.text_column, cfg.label_column, cfg.test_file, cfg.test_fraction)
+    return DataOptions(cfg.text_column, cfg.label_column, cfg.test_file, cfg.test_fraction, cfg.delimiter,
+                       cfg.encoding, cfg.quoting, cfg.test_text_column, cfg.test_label_column)
 
 
 def _format_epoch(e: dict, epochs: int) -> str:
