@@ -157,8 +157,10 @@ def test_a_stray_quote_that_swallows_rows_is_refused(tmp_path):
     path = tmp_path / "r.tsv"
     path.write_text('text\tlabel\n"Great film\tpos\nbad\tneg\nok"\tpos\nworst\tneg\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"r\.tsv lines 2-4: a quoted field opens on line 2 and closes on line 4, "
-                                        r"taking in lines that look like TSV rows, which would be lost; .*--quoting none"):
+                                        r"but each of these lines is a whole TSV row by itself, and those rows would be lost; .*--quoting none"):
         read_table(path)
+    path.with_suffix(".csv").write_text('text,label\n"Good, bad\nugly, fine",pos\n"x\ny,z",neg\n', encoding="utf-8")
+    assert read_table(path.with_suffix(".csv")).texts == ["Good, bad\nugly, fine", "x\ny,z"]  # legal line breaks
     split = read_table(path, quoting="none")  # the file does not quote: every line is a record
     assert split.texts == ['"Great film', "bad", 'ok"', "worst"] and len(split.labels) == 4
 

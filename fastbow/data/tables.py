@@ -178,7 +178,14 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
     enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding  # -sig: drop a BOM
     try:
         with open(path, encoding=enc, errors="surrogateescape", newline="") as f:
-            reader = csv.reader(f, dialect=dialect, strict=True, **fmt)
+            physical: list[str] = []  # the lines of the record being read
+
+            def lines():
+                for raw_line in f:
+                    physical.append(raw_line)
+                    yield raw_line
+
+            reader = csv.reader(lines(), dialect=dialect, strict=True, **fmt)
             header = next(reader, None)
             if header is None:
                 raise DataError(f"table {path} is empty; it needs a header row naming the "
@@ -193,12 +200,14 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
                     raise _missing_column(path, kind_, name, header)
             ti, li = header.index(text_column), header.index(label_column)
             last = reader.line_num
+            physical.clear()
             for fields in reader:
                 first, line, last = last + 1, reader.line_num, reader.line_num
+                record, physical[:] = physical[:], []
                 if not fields:
                     continue  # a blank line
                 if line > first:  # a quoted field held line breaks
-                    _check_swallowed(path, kind, fields, first, line, len(header), reader.dialect.delimiter)
+                    _check_swallowed(path, kind, record, first, line, len(header), reader.dialect)
                     n_multiline += 1
                 if len(fields) != len(header):
                     raise DataError(f"{path} line {line} has {len(fields)} fields but the header has {len(header)}; "
@@ -217,23 +226,22 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
     return rows
 
 
-def _check_swallowed(path: Path, kind: str, fields: list, first: int, last: int, n_columns: int,
-                     delimiter: str) -> None:
-    """Refuse a record whose quoted field holds whole lines that look like rows of the table.
+def _check_swallowed(path: Path, kind: str, record: list, first: int, last: int, n_columns: int, dialect) -> None:
+    """Refuse a record spread over lines that would each be a whole row if ``"`` were not a quote.
 
-    A field that opens a quote and closes it lines later is legal CSV, but when the lines it took
-    in each hold ``n_columns - 1`` delimiters, the quote was almost surely a stray one (a review
-    that starts with ``"``) and the rows in between would be lost as text.
+    A field that opens a quote and closes it lines later is legal CSV, and reviews hold line
+    breaks. But when every line of the record, read without quoting, has exactly the header's
+    number of fields, the file is ambiguous: most likely a text that starts with a stray ``"``,
+    and the rows in between would be lost inside it as text.
     """
     if n_columns < 2:
         return
-    for field in fields:
-        inner = field.split("\n")[1:]  # lines after the one the quote opened on
-        if any(line.count(delimiter) >= n_columns - 1 for line in inner):
-            raise DataError(
-                f"{path} lines {first}-{last}: a quoted field opens on line {first} and closes on line {last}, "
-                f"taking in lines that look like {kind} rows, which would be lost; close or double the quote on "
-                f"line {first}, or pass --quoting none if the fields are not quoted")
+    plain = csv.reader(record, delimiter=dialect.delimiter, quoting=csv.QUOTE_NONE)
+    if all(len(fields) == n_columns for fields in plain):
+        raise DataError(
+            f"{path} lines {first}-{last}: a quoted field opens on line {first} and closes on line {last}, "
+            f"but each of these lines is a whole {kind} row by itself, and those rows would be lost; "
+            f"close or double the quote on line {first}, or pass --quoting none if the fields are not quoted")
 
 
 def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8") -> list:
