@@ -121,7 +121,7 @@ def test_real_signal_in_a_subprocess(corpus, tmp_path, sig, code, again):
 
 
 @pytest.mark.parametrize("extra, msg", [
-    (["--lr", "0.1"], r"--lr 0.1 differs from the checkpoint's settings \(lr=0.03\); a resumed run keeps its settings: "
+    (["--lr", "0.1"], r"--lr 0.1 differs from the checkpoint's settings \(--lr 0.03\); a resumed run keeps its settings: "
                       r"drop the flag \(only --epochs, --device, --backend, --no-progress, --no-cache may change\)"),
     (["--out", "elsewhere"], r"--resume .* continues in its own folder; drop --out elsewhere"),
 ])
