@@ -150,10 +150,14 @@ def test_blank_texts_are_flagged_not_scored(model, tmp_path, capsys):
 
 
 def test_a_binary_file_warns_once_with_a_count(model, tmp_path, capsys):
-    (tmp_path / "b.bin").write_bytes("good film\n".encode("utf-16"))  # BOM FF FE, then NULs
+    (tmp_path / "b.bin").write_bytes(b"PK\x03\x04\x00\x00\xff\x00\n\x00\xc3\n")  # a zip header, not text
     assert main(["--model", str(model), "--file", str(tmp_path / "b.bin")]) == 0
     err = capsys.readouterr().err
-    assert err.count("warning:") == 1 and "does not look like text (10 NUL bytes" in err and "1 of 2 lines" in err
+    assert err.count("warning:") == 1 and "does not look like text (4 NUL bytes" in err and "2 of 2 lines" in err
+    (tmp_path / "w.txt").write_bytes(f"{POS}\n".encode("utf-16"))  # UTF-16 with its byte order mark: text
+    assert main(["--model", str(model), "--file", str(tmp_path / "w.txt")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.split("\t")[0] == "pos" and captured.out.strip().endswith(POS)
 
 
 def test_model_that_is_not_a_checkpoint_says_what_it_is(model, tmp_path, capsys):

@@ -19,3 +19,11 @@ def test_split_lines_counts_bad_lines_and_nuls():
 def test_blank_mask():
     assert blank_mask(["x", "", " \t\n", "\ufeff", "\ufeff x"]).tolist() == [False, True, True, True, False]
     assert blank_mask([]).dtype == np.bool_
+
+
+def test_a_bom_in_front_of_any_line_and_utf16_input():
+    # `cat a.txt b.txt` puts b.txt's byte order mark in front of a later line
+    assert split_lines(b"\xef\xbb\xbfa\n\xef\xbb\xbfb\n").texts == ["a", "b"]
+    wide = "caf\u00e9\r\nbien\n".encode("utf-16")  # BOM FF FE, then NULs: a Windows "Unicode" file
+    lines = split_lines(wide)
+    assert lines.texts == ["café", "bien"] and lines.n_bad == lines.n_nul == 0

@@ -3,8 +3,10 @@
 ``predict --file`` (and standard input) and ``predict TEXT`` go through here, so a byte order mark,
 undecodable bytes, a binary file and blank texts are treated the same way everywhere:
 
-- A leading UTF-8 byte order mark (``EF BB BF``, or the decoded U+FEFF) is dropped; the table
-  readers (``utf-8-sig``) and the IMDB reader do the same.
+- A leading UTF-8 byte order mark (``EF BB BF``, or the decoded U+FEFF) is dropped, from every
+  line (``cat a.txt b.txt`` puts ``b.txt``'s mark in front of a later line); the table readers
+  (``utf-8-sig``) and the IMDB reader do the same. Input that starts with a UTF-16 or UTF-32 byte
+  order mark is decoded as such (Windows editors save "Unicode" text that way).
 - Bytes that are not UTF-8 become U+FFFD; :func:`split_lines` counts the lines that needed it and
   the NUL bytes (a text file has none: many NULs mean a binary or UTF-16 file), so the caller can
   warn once with a count.
@@ -51,15 +53,25 @@ class Lines(NamedTuple):
     n_nul: int
 
 
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def split_lines(raw: bytes) -> Lines:
     """One text per line of ``raw`` (a final newline ends the last line; it does not start a new one)."""
-    raw = raw.removeprefix(_BOM_BYTES)
+    for bom, codec in _WIDE_BOMS:
+        if raw.startswith(bom):
+            try:
+                raw = raw.decode(codec).encode("utf-8", "surrogatepass")  # then read as UTF-8 below
+            except UnicodeDecodeError:
+                pass  # not really UTF-16/32: read as bytes, and the NUL count says it looks binary
+            break
     lines = raw.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     texts, n_bad = [], 0
     for line in lines:
-        text, bad = decode(line[:-1] if line.endswith(b"\r") else line)
+        text, bad = decode(line[:-1] if line.endswith(b"\r") else line)  # decode drops a BOM in front
         texts.append(text)
         n_bad += bad
     return Lines(texts, n_bad, raw.count(b"\x00"))
