@@ -99,7 +99,7 @@ def test_csv_errors(tmp_path, content, msg):
     (b'{"text": "a"}\n', r"line 1 has no key 'label' \(keys: 'text'\); pass --label-column NAME"),
     (b'{"text": 3, "label": 1}\n', r"line 1: text 'text' is a JSON int, not a string"),
     (b'{"text": "a", "label": 1.5}\n', r"r\.jsonl:1: label 1\.5 is a float that is not a whole number; labels must be strings or integers"),
-    (b'{"text": "a", "label": null}\n', r"r\.jsonl:1: the label is missing \(null\)"),
+    (b'{"text": "a", "label": null}\n', r"r\.jsonl:1: the label is missing \(null or NaN\)"),
 ])
 def test_jsonl_errors(tmp_path, content, msg):
     (tmp_path / "r.jsonl").write_bytes(content)
@@ -214,3 +214,19 @@ def test_delimiter_encoding_and_test_columns(tmp_path):
     with pytest.raises(FastbowError, match=r"encoding should be a Python codec name .*, but got encoding='utf-9'"):
         DataOptions(encoding="utf-9").validate()
     assert DataOptions(delimiter="tab").field_delimiter() == "\t"
+
+
+def test_jsonl_keys_given_twice_nan_labels_and_utf16_tables(tmp_path):
+    jl = tmp_path / "k.jsonl"
+    jl.write_text('{"text": "a", "label": 1, "text": "b"}\n', encoding="utf-8")  # json.loads would keep "b" only
+    with pytest.raises(DataError, match=r"k\.jsonl line 1 is not valid JSON \(key\(s\) 'text' given twice"):
+        read_table(jl)
+    jl.write_text('{"text": "a", "label": NaN}\n{"text": "b", "label": 1}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"k\.jsonl:1: the label is missing \(null or NaN\)"):
+        read_table(jl)
+    for suffix, body in ((".csv", "text,label\ncafé,pos\nbad,neg\n"),
+                         (".jsonl", '{"text": "café", "label": "pos"}\n{"text": "bad", "label": "neg"}\n')):
+        path = tmp_path / f"wide{suffix}"
+        path.write_bytes(body.encode("utf-16"))  # what Excel's "Unicode text" and Notepad write
+        split = read_table(path)
+        assert split.texts == ["café", "bad"] and split.classes == ("neg", "pos") and split.n_decode_errors == 0

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import logging
 import os
@@ -175,6 +176,7 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
     if quoting == "none":
         fmt |= {"quoting": csv.QUOTE_NONE, "escapechar": None}
     n_multiline, last = 0, 0
+    encoding = _sniff(path, encoding)  # a UTF-16/32 byte order mark wins over the UTF-8 default
     enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding  # -sig: drop a BOM
     try:
         with open(path, encoding=enc, errors="surrogateescape", newline="") as f:
@@ -244,11 +246,42 @@ def _check_swallowed(path: Path, kind: str, record: list, first: int, last: int,
             f"close or double the quote on line {first}, or pass --quoting none if the fields are not quoted")
 
 
-def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8") -> list:
-    rows = []
-    encoding = "utf-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+def _sniff(path: Path, encoding: str) -> str:
+    """``encoding``, except that a UTF-8 default gives way to a UTF-16/32 byte order mark at the file's start."""
+    if codecs.lookup(encoding).name != "utf-8":
+        return encoding
     try:
         with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        return encoding  # the reader reports it
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if head.startswith(bom):
+            return codec
+    return encoding
+
+
+def _no_duplicate_keys(pairs):
+    """``object_pairs_hook`` for json.loads: a dict, or ValueError naming keys given twice."""
+    keys = [k for k, _ in pairs]
+    dups = sorted({k for k in keys if keys.count(k) > 1}) if len(set(keys)) != len(keys) else []
+    if dups:
+        raise ValueError(f"key(s) {', '.join(map(repr, dups))} given twice in one object; give every key once")
+    return dict(pairs)
+
+
+def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8") -> list:
+    rows = []
+    encoding = _sniff(path, encoding)
+    name = codecs.lookup(encoding).name
+    try:
+        if name.startswith(("utf-16", "utf-32")):  # decoded whole, then read line by line as UTF-8
+            f = io.BytesIO(path.read_text(encoding=encoding, errors="surrogateescape").encode("utf-8", "surrogateescape"))
+            encoding = "utf-8"
+        else:
+            f = open(path, "rb")
+        with f:
             for line, raw in enumerate(f, 1):
                 if line == 1:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
@@ -256,7 +289,7 @@ def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str =
                     continue
                 s = raw.decode(encoding, errors="surrogateescape")
                 try:
-                    obj = json.loads(s)
+                    obj = json.loads(s, object_pairs_hook=_no_duplicate_keys)
                 except ValueError as e:
                     raise DataError(f"{path} line {line} is not valid JSON ({e}); write one JSON object per line") from None
                 if not isinstance(obj, dict):
@@ -342,8 +375,8 @@ def _label_name(path: Path, doc_id: str, value) -> str:
         whole = _WHOLE.fullmatch(name)
         if whole:
             name = str(int(whole.group(1)))  # "1.0" (pandas writes int labels with NaNs as floats)
-    elif value is None:
-        raise DataError(f"{where}: the label is missing (null); give every row a class label")
+    elif value is None or (isinstance(value, (float, np.floating)) and value != value):
+        raise DataError(f"{where}: the label is missing (null or NaN); give every row a class label")
     else:
         raise DataError(f"{where}: label {value!r} is a {type(value).__name__}"
                         f"{' that is not a whole number' if isinstance(value, float) else ''}; "
