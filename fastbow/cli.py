@@ -12,6 +12,7 @@ import logging
 import re
 import signal
 import sys
+import threading
 import warnings
 from typing import Callable
 
@@ -100,12 +101,22 @@ def drop_options(parser: argparse.ArgumentParser, *dests: str) -> None:
             parser._option_string_actions.pop(opt, None)
 
 
+def _terminate(signum, frame):
+    """SIGTERM outside a training loop: unwind like Ctrl-C (``finally`` blocks run), exit 143."""
+    e = KeyboardInterrupt()
+    e.signum = signum
+    raise e
+
+
 def run_cli(fn: Callable[[], object], parser: argparse.ArgumentParser | None = None) -> int:
     """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc).
 
     With ``parser``, error messages name its flags rather than Python parameters (:func:`in_flag_terms`).
     """
     setup_logging()
+    old_term = None
+    if threading.current_thread() is threading.main_thread():
+        old_term = signal.signal(signal.SIGTERM, _terminate)  # cleanups (--out lock, empty folder) still run
     try:
         fn()
     except FastbowError as e:
@@ -119,7 +130,12 @@ def run_cli(fn: Callable[[], object], parser: argparse.ArgumentParser | None = N
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
+        signum = int(getattr(e, "signum", signal.SIGINT))
         if not getattr(e, "announced", False):  # the stop handler already said what happens
-            print("interrupted", file=sys.stderr)
-        return 128 + int(getattr(e, "signum", signal.SIGINT))
+            print("interrupted" if signum == signal.SIGINT else f"terminated ({signal.Signals(signum).name})",
+                  file=sys.stderr)
+        return 128 + signum
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
     return 0

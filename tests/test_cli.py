@@ -36,3 +36,21 @@ def test_sweep_help_has_no_resume_and_says_what_it_writes(capsys):
     text = build_parser().format_help()
     assert "--resume" not in text and "--overwrite" not in text
     assert "Writes OUT/sweep.csv" in " ".join(text.split()) and "OUT/points/POINT/metrics.json" in " ".join(text.split())
+
+
+def test_sigterm_outside_the_training_loop_unwinds_and_exits_143(capsys):
+    # issue 10, item 10: e.g. during data preparation; `finally` blocks (the --out lock) still run
+    import signal
+
+    from fastbow.cli import run_cli
+    cleaned = []
+
+    def work():
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        finally:
+            cleaned.append(True)
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert run_cli(work) == 143 and cleaned == [True]
+    assert capsys.readouterr().err == "terminated (SIGTERM)\n" and signal.getsignal(signal.SIGTERM) is before
