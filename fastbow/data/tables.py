@@ -14,21 +14,30 @@ Formats, chosen by the file name's suffix (:data:`TABLE_SUFFIXES`):
 - ``.csv`` / ``.tsv``: a header row naming the columns, then one row per
   document; Python's ``csv`` module with the ``excel`` / ``excel-tab`` dialect
   (fields may be quoted with ``"``, quotes doubled inside, newlines allowed
-  inside quoted fields). Blank lines are skipped.
+  inside quoted fields). Blank lines are skipped. ``delimiter`` replaces the
+  dialect's separator; ``quoting="none"`` makes ``"`` a plain character. A
+  record that spans several lines, each of which would be a whole row without
+  quoting, is refused: a stray ``"`` would otherwise swallow the rows between
+  (TSV records on several lines also warn once with a count). A header that
+  names a column twice (a JSON object with a key given twice) is an error.
 - ``.jsonl`` / ``.ndjson``: one JSON object per line; blank lines are skipped.
 - ``.parquet`` / ``.pq``: read with pyarrow (``pip install pyarrow``), only the
   two columns.
 
 Conventions:
 
-- Documents keep the file's row order; ``doc_ids`` are ``"<file name>:<line>"``
-  (``"<file name>:<row>"`` for Parquet, rows counted from 1 after the header).
+- Documents keep the file's row order; ``doc_ids`` are ``"<file name>:<line>"``, the line the
+  record starts on (``"<file name>:<row>"`` for Parquet, rows counted from 1 after the header).
 - Labels are strings (JSON/Parquet integers and booleans become ``"3"``,
-  ``"true"``), stripped of surrounding whitespace. The classes are the distinct
+  ``"true"``), stripped of surrounding whitespace; a whole number written as a
+  float (``1.0``, ``"1.0"``: pandas writes integer labels that way next to
+  NaNs) is that integer. One label written both as a JSON number and as a
+  string (``1`` and ``"1"``) is an error, not one silently merged class. The classes are the distinct
   labels sorted numerically when every label is an integer (``"2" < "10"``),
   else by string; label ``i`` is ``classes[i]``. The mapping depends only on
   the set of labels, never on row order.
-- Bytes are decoded as UTF-8 (a leading byte order mark is dropped); a byte that is not UTF-8 (and a lone surrogate
+- Bytes are decoded as UTF-8 (a leading byte order mark is dropped; a UTF-16/32 byte order mark
+  selects that encoding), or as ``encoding``; a byte that is not UTF-8 (and a lone surrogate
   escape in JSON) becomes U+FFFD. Documents that needed it are counted in
   ``Split.n_decode_errors`` and reported with one ``UnicodeWarning``, as the
   folder reader does. An empty text is kept as the document ``""``.
@@ -277,7 +286,8 @@ def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str =
     name = codecs.lookup(encoding).name
     try:
         if name.startswith(("utf-16", "utf-32")):  # decoded whole, then read line by line as UTF-8
-            f = io.BytesIO(path.read_text(encoding=encoding, errors="surrogateescape").encode("utf-8", "surrogateescape"))
+            text = path.read_text(encoding=encoding, errors="surrogateescape")
+            f = io.BytesIO(text.encode("utf-8", "surrogateescape"))
             encoding = "utf-8"
         else:
             f = open(path, "rb")
