@@ -35,6 +35,7 @@ setup(
         "scipy>=1.10",
         "numba>=0.58",
         "tqdm>=4.60",
+        "regex>=2022.1",  # \p{M} in the words tokenizer (fastbow/data/tokenize.py)
         "matplotlib>=3.7",
     ],
     extras_require={

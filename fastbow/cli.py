@@ -2,13 +2,17 @@
 
 Exit status: 0 success; 2 bad input (a :class:`fastbow.errors.FastbowError`,
 printed as ``error: <message>`` on stderr, or a file that cannot be read or written); 1 training diverged
-(``FloatingPointError``); 130 interrupted (Ctrl-C).
+(``FloatingPointError``); 128 + the signal's number when stopped by a signal: 130 for Ctrl-C
+(SIGINT), 143 for SIGTERM, with one line on stderr (see :class:`fastbow.training.interrupts.StopRequest`).
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import re
+import signal
 import sys
+import threading
 import warnings
 from typing import Callable
 
@@ -56,13 +60,67 @@ def setup_logging(level: int = logging.INFO) -> None:
         logger.addHandler(h)
 
 
-def run_cli(fn: Callable[[], object]) -> int:
-    """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc)."""
+def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """``dest`` → the flag a user types (``"batch_size"`` → ``"--batch-size"``), for every option of ``parser``."""
+    names = {}
+    for action in parser._actions:  # argparse keeps no public list of actions
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest not in names:
+            names[action.dest] = longs[0]
+    return names
+
+
+def in_flag_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """Rewrite Python parameter names in a library message into the CLI's flags.
+
+    The library says ``batch_size should be a positive integer value, but got batch_size=0``
+    (PyTorch's shape, right for API callers); a CLI user typed ``--batch-size 0``, so the CLI
+    prints ``--batch-size should be a positive integer value, but got --batch-size 0``. Rewritten:
+    ``name=value`` for every option, and bare ``name`` when it holds an underscore (an identifier,
+    never an English word).
+    """
+    if parser is None:
+        return message
+    for dest, flag in sorted(flag_names(parser).items(), key=lambda kv: -len(kv[0])):
+        message = re.sub(rf"(?<![\w.-]){re.escape(dest)}=", f"{flag} ", message)
+        if "_" in dest:
+            message = re.sub(rf"(?<![\w.-]){re.escape(dest)}(?![\w-])", flag, message)
+        else:
+            message = re.sub(rf"^{re.escape(dest)} should\b", f"{flag} should", message)
+    return message
+
+
+def drop_options(parser: argparse.ArgumentParser, *dests: str) -> None:
+    """Remove the options stored in ``dests`` from ``parser`` (a command that reuses another's flags)."""
+    for action in [a for a in parser._actions if a.dest in dests]:
+        parser._remove_action(action)
+        for group in parser._action_groups:
+            if action in group._group_actions:
+                group._group_actions.remove(action)
+        for opt in action.option_strings:
+            parser._option_string_actions.pop(opt, None)
+
+
+def _terminate(signum, frame):
+    """SIGTERM outside a training loop: unwind like Ctrl-C (``finally`` blocks run), exit 143."""
+    e = KeyboardInterrupt()
+    e.signum = signum
+    raise e
+
+
+def run_cli(fn: Callable[[], object], parser: argparse.ArgumentParser | None = None) -> int:
+    """Call ``fn()`` with logging set up and map its outcome to an exit status (see module doc).
+
+    With ``parser``, error messages name its flags rather than Python parameters (:func:`in_flag_terms`).
+    """
     setup_logging()
+    old_term = None
+    if threading.current_thread() is threading.main_thread():
+        old_term = signal.signal(signal.SIGTERM, _terminate)  # cleanups (--out lock, empty folder) still run
     try:
         fn()
     except FastbowError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {in_flag_terms(str(e), parser)}", file=sys.stderr)
         return 2
     except OSError as e:  # a file or folder that cannot be read or written
         where = f" ({e.filename})" if e.filename and str(e.filename) not in str(e.strerror) else ""
@@ -71,7 +129,13 @@ def run_cli(fn: Callable[[], object]) -> int:
     except FloatingPointError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = int(getattr(e, "signum", signal.SIGINT))
+        if not getattr(e, "announced", False):  # the stop handler already said what happens
+            print("interrupted" if signum == signal.SIGINT else f"terminated ({signal.Signals(signum).name})",
+                  file=sys.stderr)
+        return 128 + signum
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
     return 0

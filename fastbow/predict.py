@@ -24,6 +24,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from fastbow.data import texts as texts_io
 from fastbow.data.text_table import is_table, read_texts
 from fastbow.evaluation.predictions import (
     format_records,
@@ -45,9 +46,10 @@ _PREVIEW = 60  # characters of each text echoed in the output
 def read_lines(path: str) -> list[str]:
     """Texts from ``path`` (``"-"``: stdin), one per line; a final newline ends the last text.
 
-    Bytes that are not UTF-8 become U+FFFD; the number of lines that needed it is reported on
-    stderr. Empty lines are kept as empty texts (their score is the model's bias), so output line
-    ``i`` always belongs to input line ``i``.
+    A leading byte order mark is dropped; bytes that are not UTF-8 become U+FFFD, and one warning
+    on stderr gives the number of lines that needed it (and says so when the input looks binary),
+    see :mod:`fastbow.data.texts`. Empty lines are kept as empty texts, so output line ``i``
+    always belongs to input line ``i``.
 
     Raises:
         DataError: the file cannot be read.
@@ -56,21 +58,11 @@ def read_lines(path: str) -> list[str]:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as e:
         raise DataError(f"cannot read --file {path} ({e.strerror or e}); pass an existing text file or -") from None
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    texts, n_bad = [], 0
-    for line in lines:
-        line = line[:-1] if line.endswith(b"\r") else line
-        try:
-            texts.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            texts.append(line.decode("utf-8", errors="replace"))
-            n_bad += 1
-    if n_bad:
-        print(f"warning: {n_bad} of {len(texts)} lines of {'stdin' if path == '-' else path} held bytes that "
-              "are not UTF-8; they were replaced with U+FFFD", file=sys.stderr)
-    return texts
+    lines = texts_io.split_lines(raw)
+    problem = texts_io.describe_problems(lines, "stdin" if path == "-" else path)
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
+    return lines.texts
 
 
 def _preview(text: str) -> str:
@@ -126,12 +118,24 @@ def run(args: argparse.Namespace) -> None:
                            "drop them or pass a table")
     else:
         texts = read_lines(args.file) if args.file is not None else [
-            t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in args.texts]
+            texts_io.strip_bom(t.encode("utf-8", "surrogateescape").decode("utf-8", "replace")) for t in args.texts]
     if not texts:
         raise FastbowError(f"no texts to score: {'standard input' if args.file == '-' else args.file} is empty")
+    blank = texts_io.blank_mask(texts)  # (n,) bool: no words, so no prediction (the score would be the bias)
+    if blank.all():
+        raise FastbowError(f"no texts to score: all {len(texts)} are empty or whitespace only")
     predictor = load_predictor(args.model, resolve_device(args.device), args.backend)
-    probs = predictor.probabilities(texts, args.batch_size)  # (n, C)
-    records = prediction_records(probs, predictor.classes, ids, k=args.top_k, threshold=args.threshold)
+    ids = list(range(1, len(texts) + 1)) if ids is None else list(ids)
+    kept = [i for i, b in enumerate(blank) if not b]
+    probs = predictor.probabilities([texts[i] for i in kept], args.batch_size)  # (n_kept, C)
+    scored = iter(prediction_records(probs, predictor.classes, [ids[i] for i in kept],
+                                     k=args.top_k, threshold=args.threshold))
+    records = [{"id": ids[i], "label": None, "probability": None,
+                "probabilities": {c: None for c in predictor.classes}, "skipped": "empty text"}
+               if blank[i] else next(scored) for i in range(len(texts))]  # one record per input, in order
+    if blank.any():
+        print(f"warning: {int(blank.sum())} of {len(texts)} texts are empty or whitespace only; they were not "
+              "scored (label and probability printed as -)", file=sys.stderr)
     if args.output is not None:
         write_records(records, predictor.classes, args.output)
         print(f"wrote {len(records)} predictions to {args.output}", file=sys.stderr)
@@ -139,15 +143,18 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         sys.stdout.write(format_records(records, predictor.classes, "jsonl"))
         return
-    lines = [(f"{r['id']}\t" if ids is not None else "") + f"{r['label']}\t{r['probability']:.4f}\t{_preview(text)}"
+    show_ids = args.file is not None and args.file != "-" and is_table(args.file)
+    lines = [(f"{r['id']}\t" if show_ids else "")
+             + (f"-\t-\t{_preview(text)}" if r["label"] is None else f"{r['label']}\t{r['probability']:.4f}\t{_preview(text)}")
              for r, text in zip(records, texts)]
     sys.stdout.write("\n".join(lines) + "\n")
 
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (0, or 2 with ``error: ...`` on stderr)."""
-    args = build_parser().parse_args(argv)
-    return run_cli(lambda: run(args))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_cli(lambda: run(args), parser)
 
 
 if __name__ == "__main__":

@@ -240,8 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
-    args = build_parser().parse_args(argv)
-    return run_cli(lambda: run(args))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_cli(lambda: run(args), parser)
 
 
 if __name__ == "__main__":

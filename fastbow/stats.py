@@ -275,8 +275,9 @@ def run(args: argparse.Namespace) -> dict:
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
-    args = build_parser().parse_args(argv)
-    return run_cli(lambda: run(args))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run_cli(lambda: run(args), parser)
 
 
 if __name__ == "__main__":

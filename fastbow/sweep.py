@@ -45,7 +45,7 @@ from fastbow.training.run import (
 )
 
 from .atomic import atomic_write, write_json
-from .cli import run_cli
+from .cli import drop_options, run_cli
 from .errors import FastbowError
 from .train import build_parser as build_train_parser
 
@@ -305,7 +305,11 @@ def build_parser():
     p = build_train_parser()
     p.prog = "python -m fastbow.sweep"
     p.description = ("Sweep the learning rate or the batch size, or ablate shuffling; one fresh model per point, "
-                     "chosen on validation, test reported separately.")
+                     "chosen on validation, test reported separately. Writes OUT/sweep.csv (one row per run), "
+                     "OUT/sweep.json (runs, per-value mean ± std, the choice, the time), OUT/sweep-KIND.png and "
+                     "OUT/points/POINT/metrics.json; no model or checkpoint.")
+    drop_options(p, "resume", "overwrite")  # a sweep is rerun, not resumed; its points are new folders
+    next(a for a in p._actions if a.dest == "out").help = "output folder of the sweep (default: runs/sweep-KIND)"
     p.add_argument("kind", choices=list(KINDS), help="what to sweep")
     g = p.add_argument_group("sweep")
     g.add_argument("--values", default=None, metavar="V1,V2,...",
@@ -322,7 +326,8 @@ def build_parser():
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
 
     def go():
         values = parse_values(args.kind, args.values, args.lr_min, args.lr_max, args.points)
@@ -332,7 +337,7 @@ def main(argv=None) -> int:
             base = dataclasses.replace(base, out=f"runs/sweep-{args.kind}")
         return run_sweep(args.kind, base, values, args.repeats)
 
-    return run_cli(go)
+    return run_cli(go, parser)
 
 
 if __name__ == "__main__":

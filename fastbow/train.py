@@ -26,6 +26,7 @@ import dataclasses
 import sys
 
 import fastbow.training.resume as resuming
+from fastbow.data.dataset import QUOTING
 from fastbow.data.subsets import SUBSET_MODES
 from fastbow.data.tokenize import TOKENIZERS
 from fastbow.models.embedding_bag import INPUTS
@@ -101,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     own.add_argument("--test-file", default=d.test_file, metavar="PATH", help="table file with the test split")
     own.add_argument("--test-fraction", type=float, default=d.test_fraction, metavar="F",
                      help="hold out this fraction of the training data as the test split (stratified, seed 0)")
+    own.add_argument("--test-text-column", default=None, metavar="NAME",
+                     help="the --test-file's text column, when named differently (default: --text-column)")
+    own.add_argument("--test-label-column", default=None, metavar="NAME",
+                     help="the --test-file's label column, when named differently (default: --label-column)")
+    own.add_argument("--delimiter", default=None, metavar="CHAR",
+                     help="CSV/TSV field separator, one character or 'tab' (default: ',' for .csv, tab for .tsv)")
+    own.add_argument("--encoding", default=d.encoding, help="text encoding of CSV/TSV/JSONL tables (a Python codec)")
+    own.add_argument("--quoting", default=d.quoting, choices=QUOTING,
+                     help="CSV/TSV quoting: minimal (fields may be quoted with \") or none (\" is a plain character)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start a new run in --out even if it holds an unfinished run (whose checkpoint is lost)")
     p.add_argument("--resume", default=None, metavar="OUT",
                    help="continue the run saved in OUT/checkpoint.pt with its settings "
                         f"(only {resuming.RESUMABLE_FLAGS} may change)")
@@ -116,7 +128,8 @@ def explicit_flags(argv) -> dict:
 
 def main(argv=None) -> int:
     """CLI entry point; returns the exit status (see :func:`fastbow.cli.run_cli`)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
 
     def go():
         if args.resume is None:
@@ -125,7 +138,7 @@ def main(argv=None) -> int:
         fields = [f.name for f in dataclasses.fields(TrainConfig)]
         return run(TrainConfig(**resuming.merge_config(saved, explicit_flags(argv), args.resume, fields)))
 
-    return run_cli(go)
+    return run_cli(go, parser)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ backend     where                        module
 ``torch``   any device                   ``torch_ref.py`` (reference, ``index_put_``)
 ==========  ===========================  =====================================
 
+``numba_env.py`` sets how the Numba kernels meet their environment: a private
+on-disk cache folder in read-only installs, and the threading layer policy
+(``tbb`` when installed, else ``workqueue``: a fork after a kernel ran does not
+hang) with a launch lock that makes concurrent calls from threads safe.
+
 Output contract: ``out`` is a preallocated ``(B, n_features) float32`` buffer,
 reused across batches; after a call ``out[b, j] == 1.0`` iff id ``j`` occurs in
 CSR row ``rows[b]``, else ``0.0`` (duplicate ids leave ``1.0``); old contents

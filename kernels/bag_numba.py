@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from numba import njit
+
+from .numba_env import cached_njit
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _gather_kernel(indptr, indices, rows, ids, offsets):
     # indptr (n_docs + 1,) int64; indices (nnz,) int32|int64; rows (B,) int64
     # ids (total,) out, indices' dtype; offsets (B,) out, same dtype
@@ -52,7 +53,7 @@ def gather_bags_cpu(indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Ten
     return ids, offsets
 
 
-@njit(cache=True, nogil=True)
+@cached_njit(nogil=True)
 def _coalesced_grad_kernel(ids, offsets, grad_out, n_rows, slot):
     # ids (nnz,) int; offsets (B,) int; grad_out (B, H) float32; slot (n_rows,) int64 scratch, all -1
     nnz, B, H = ids.shape[0], offsets.shape[0], grad_out.shape[1]

@@ -8,8 +8,11 @@ except at row boundaries, and there is no separate memset pass.
 
 The kernel is compiled once per argument dtype combination (int32 and int64
 ``indices`` each get their own specialization) and cached on disk
-(``cache=True``, in ``__pycache__`` beside this file), so only the first call
-of the first process pays the compile (a few seconds).
+(``cache=True``, in ``__pycache__`` beside this file, or elsewhere in a read-only
+install: ``numba_env.py``), so only the first call of the first process pays the
+compile (a few seconds). The threading layer policy (``workqueue``, or ``tbb`` when
+installed, so a fork after a kernel ran does not hang) and the lock that makes
+concurrent calls from several threads safe are in ``numba_env.py``.
 
 Turning the JIT off (the FFCV-style switch): set ``NUMBA_DISABLE_JIT=1`` in the
 environment before ``fastbow.kernels`` is imported. ``njit`` then returns the
@@ -30,14 +33,16 @@ busy or oversubscribed machine, call ``numba.set_num_threads(1)``.
 from __future__ import annotations
 
 import torch
-from numba import njit, prange
+from numba import prange
 
 from fastbow.errors import DataError
+
+from .numba_env import LAUNCH_LOCK, cached_njit
 
 __all__ = ["scatter_multi_hot_numba"]
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@cached_njit(parallel=True, nogil=True)  # cache and threading layer: numba_env.py
 def _scatter_multi_hot_kernel(indptr, indices, rows, out):
     # indptr  (n_docs + 1,) int64: row offsets into indices
     # indices (nnz,) int32 or int64: feature ids, row after row
@@ -87,5 +92,6 @@ def scatter_multi_hot_numba(
                 "use backend='triton' or backend='torch' for CUDA tensors"
             )
     # .numpy() shares memory with the tensor, so the kernel writes into out itself
-    _scatter_multi_hot_kernel(indptr.numpy(), indices.numpy(), rows.numpy(), out.numpy())
+    with LAUNCH_LOCK:  # one parallel launch at a time: thread-safe under every threading layer (numba_env.py)
+        _scatter_multi_hot_kernel(indptr.numpy(), indices.numpy(), rows.numpy(), out.numpy())
     return out

@@ -104,7 +104,7 @@ def test_class_with_no_documents(tmp_path, capsys):
 def test_vocabulary_size_not_positive_or_too_large(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "c", 20)
     assert main(["--data", str(corpus), "--out", str(tmp_path / "o"), "--vocab-size", "0", "--no-progress"]) == 2
-    one_line_error(capsys, r"^error: vocab_size should be a positive integer value, but got vocab_size=0$")
+    one_line_error(capsys, r"^error: --vocab-size should be a positive integer value, but got --vocab-size 0$")
     with pytest.warns(UserWarning, match=r"vocab_size=100000 is larger than the 25 distinct training tokens; using 25"):
         assert main(["--data", str(corpus), "--out", str(tmp_path / "o"), *ARGS, "--vocab-size", "100000"]) == 0
     assert json.loads((tmp_path / "o" / "metrics.json").read_text())["config"]["n_features"] == 26
@@ -112,13 +112,13 @@ def test_vocabulary_size_not_positive_or_too_large(tmp_path, capsys):
 
 def test_batch_size_not_positive(tmp_path, capsys):
     assert train(make_corpus(tmp_path / "c", 5), tmp_path / "o", "--batch-size", "0") == 2
-    one_line_error(capsys, r"^error: batch_size should be a positive integer value, but got batch_size=0$")
+    one_line_error(capsys, r"^error: --batch-size should be a positive integer value, but got --batch-size 0$")
 
 
 @pytest.mark.parametrize("lr", ["0", "-0.1"])
 def test_learning_rate_not_positive(tmp_path, capsys, lr):
     assert train(make_corpus(tmp_path / "c", 5), tmp_path / "o", "--lr", lr) == 2
-    one_line_error(capsys, rf"^error: lr should be a positive number, but got lr={float(lr)}$")
+    one_line_error(capsys, rf"^error: --lr should be a positive number, but got --lr {float(lr)}$")
 
 
 def test_csr_with_inconsistent_indptr_or_ids_out_of_range():

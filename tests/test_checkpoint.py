@@ -70,6 +70,9 @@ def test_arbitrary_pickles_are_refused_and_never_run(tmp_path, monkeypatch):
     with pytest.raises(DataError, match=r"holds objects other than tensors and plain data, or is damaged .*"
                                         r"refusing to load it: only load checkpoints written by fastbow"):
         load_checkpoint(tmp_path)
+    with pytest.raises(DataError) as e:
+        load_checkpoint(tmp_path)
+    assert "weights_only=False" not in str(e.value)  # torch's unsafe advice is not passed on
     assert not (tmp_path / "PWNED").exists()
     with open(tmp_path / "plain.pt", "wb") as f:                  # a classic pickle, not a torch zip
         pickle.dump(Exploit(), f)

@@ -115,6 +115,7 @@ def test_random_bytes_as_table_files(tmp_path_factory, data, suffix):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnicodeWarning)
+            warnings.filterwarnings("ignore", ".* span several lines inside quotes", UserWarning)  # TSV
             split = read_table(path)
     except DataError as e:
         assert "\n" not in str(e)                                   # one line
@@ -187,3 +188,54 @@ def test_random_arrays_as_csr(arrays):
             assert np.array_equal(out.numpy(), dense(indptr, indices, rows.tolist(), n_features))
     if verdicts[0] and n_features > 0:                               # CSR.validate is at least as strict
         assert verdicts[1]
+
+
+# issue 10, item 1: the words rule is a function of the text's NFC form (canonically equivalent
+# spellings give the same tokens), and its tokens are fixed points of the rule.
+UNICODE_TEXT = st.text(alphabet=st.one_of(
+    st.sampled_from("aeiouAEIOU éÉñ İ ß \u0301\u0308\u0323 '’‘ʼ´` \u200c\u200d .,-<br/> 12½²"
+                    "बुरा बोरा क्ष খারাপ ভালো ดีมาก 東京 ｘ ﬁ"),
+    st.characters(codec="utf-8")), max_size=30)
+
+
+@FUZZ
+@given(UNICODE_TEXT)
+def test_words_is_invariant_under_canonical_normalization(text):
+    import unicodedata
+
+    from fastbow.data.tokenize import APOSTROPHES, words
+    toks = words(text)
+    assert words(unicodedata.normalize("NFC", text)) == toks == words(unicodedata.normalize("NFD", text))
+    for t in toks:
+        assert t and unicodedata.is_normalized("NFC", t) and not set(APOSTROPHES) & set(t)
+    assert words(" ".join(toks)) == toks
+
+
+# issue 10, item 3: whatever the texts hold (quotes, delimiters, line breaks), a table written by Python's
+# csv module (QUOTE_MINIMAL, as pandas writes) reads back row for row, or is refused as ambiguous; never
+# a row lost or split silently.
+TABLE_TEXT = st.text(alphabet=st.sampled_from(list('ab é"\',;\t\n\r ') + ["\u2028", "x"]), max_size=15)
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(TABLE_TEXT, st.sampled_from(["pos", "neg", "1", "2"])), min_size=2, max_size=6),
+       suffix=st.sampled_from([".csv", ".tsv"]))
+def test_tables_written_by_csv_read_back_row_for_row(tmp_path_factory, rows, suffix):
+    import csv as csv_module
+    if len({label for _, label in rows}) < 2:
+        rows = rows + [("other", "neg" if rows[0][1] != "neg" else "pos")]
+    path = tmp_path_factory.mktemp("fuzz-table") / f"t{suffix}"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv_module.writer(f, delimiter="\t" if suffix == ".tsv" else ",")
+        w.writerow(["text", "label"])
+        w.writerows(rows)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # TSV records on several lines
+            split = read_table(path)
+    except DataError as e:
+        event("refused as ambiguous")
+        assert "is a whole" in str(e) and "row by itself" in str(e)
+        return
+    assert split.texts == [t for t, _ in rows] and len(split.labels) == len(rows)
+    assert [split.classes[i] for i in split.labels] == [label for _, label in rows]

@@ -41,7 +41,7 @@ def test_texts_from_a_file_keep_line_order_and_empty_lines(model, tmp_path, caps
     (tmp_path / "in.txt").write_bytes(f"{NEG}\r\n\n{POS}\n".encode())
     assert main(["--model", str(model), "--file", str(tmp_path / "in.txt"), "--batch-size", "2"]) == 0
     rows = outputs(capsys)
-    assert [r[0] for r in rows] == ["neg", rows[1][0], "pos"] and rows[1][2] == ""   # the empty text is scored too
+    assert rows == [["neg", rows[0][1], NEG], ["-", "-", ""], ["pos", rows[2][1], POS]]  # the empty line: not scored
 
 
 def test_texts_from_stdin_with_bad_bytes(model, monkeypatch, capsys):
@@ -80,7 +80,7 @@ def test_scores_equal_the_model_on_dense_multi_hot(model):
     (["x", "--file", "f"], r"pass texts either as TEXT arguments or with --file, not both"),
     (["--file", "EMPTY"], r"no texts to score: .*empty\.txt is empty"),
     (["--file", "MISSING"], r"cannot read --file .*missing\.txt \(No such file or directory\)"),
-    (["x", "--batch-size", "0"], r"batch_size should be a positive integer value, but got batch_size=0"),
+    (["x", "--batch-size", "0"], r"--batch-size should be a positive integer value, but got --batch-size 0"),
 ])
 def test_bad_input(model, tmp_path, capsys, argv, msg):
     import re
@@ -125,3 +125,46 @@ def test_unfinished_run_is_scored_with_a_warning(model, tmp_path):
     save_checkpoint(run / "checkpoint.pt", state)
     with pytest.warns(UserWarning, match=r"is an unfinished run \(stopped after \d+ full epoch\(s\) of \d+"):
         load_predictor(run)
+
+
+# issue 10, items 2 and 11: byte order marks, blank texts, binary files, a file that is not a checkpoint
+
+
+def test_a_byte_order_mark_does_not_change_the_score(model, tmp_path, capsys):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + f"{POS}\n{POS}\n".encode())
+    assert main(["--model", str(model), "--file", str(tmp_path / "bom.txt")]) == 0
+    (l1, p1, t1), (l2, p2, t2) = outputs(capsys)
+    assert (l1, p1, t1) == (l2, p2, t2) == ("pos", p1, POS)
+
+
+def test_blank_texts_are_flagged_not_scored(model, tmp_path, capsys):
+    (tmp_path / "in.txt").write_text(f"{POS}\n   \n\t\n", encoding="utf-8")
+    assert main(["--model", str(model), "--json", "--file", str(tmp_path / "in.txt")]) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    skipped = {"label": None, "probability": None, "probabilities": {"neg": None, "pos": None},
+               "skipped": "empty text"}
+    assert [r["id"] for r in rows] == [1, 2, 3]  # one record per input line, in order
+    assert rows[0]["label"] == "pos" and rows[1] == {"id": 2, **skipped} and rows[2] == {"id": 3, **skipped}
+    assert captured.err.count("warning:") == 1 and "2 of 3 texts are empty or whitespace only" in captured.err
+    assert main(["--model", str(model), " ", ""]) == 2
+    assert "no texts to score: all 2 are empty or whitespace only" in capsys.readouterr().err
+
+
+def test_a_binary_file_warns_once_with_a_count(model, tmp_path, capsys):
+    (tmp_path / "b.bin").write_bytes(b"PK\x03\x04\x00\x00\xff\x00\n\x00\xc3\n")  # a zip header, not text
+    assert main(["--model", str(model), "--file", str(tmp_path / "b.bin")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1 and "does not look like text (4 NUL bytes" in err and "2 of 2 lines" in err
+    (tmp_path / "w.txt").write_bytes(f"{POS}\n".encode("utf-16"))  # UTF-16 with its byte order mark: text
+    assert main(["--model", str(model), "--file", str(tmp_path / "w.txt")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.split("\t")[0] == "pos" and captured.out.strip().endswith(POS)
+
+
+def test_model_that_is_not_a_checkpoint_says_what_it_is(model, tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    assert main(["--model", str(tmp_path / "notes.txt"), "x"]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt is not a checkpoint (it is plain text); pass the --out folder" in err
+    assert "weights_only=False" not in err

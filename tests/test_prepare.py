@@ -60,3 +60,40 @@ def test_bad_arguments(archive):
         prepare(archive, "nope", 20)
     with pytest.raises(FastbowError, match="vocab_size should be a positive integer"):
         prepare(archive, "words", 0)
+
+
+def test_a_table_rewritten_with_the_same_size_and_mtime_is_not_served_from_the_cache(tmp_path):
+    # issue 10, item 5: `cp -p`, `rsync -a` and `tar x` restore the mtime; the labels here are swapped
+    import os
+
+    from fastbow.data.dataset import DataOptions
+    rows = "text,label\ngood film,pos\nbad film,neg\ngood plot,pos\nbad plot,neg\n"
+    path = tmp_path / "t.csv"
+    path.write_text(rows, encoding="utf-8")
+    opts = DataOptions(test_fraction=0.5)
+    first = prepare(path, "words", 10, cache_dir=tmp_path / "c", options=opts)
+    st = path.stat()
+    path.write_text(rows.replace(",pos", ",xxx").replace(",neg", ",pos").replace(",xxx", ",neg"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # what cp -p does
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    second = prepare(path, "words", 10, cache_dir=tmp_path / "c", options=opts)
+    assert not second.cache_hit and second.cache_path != first.cache_path
+    assert (second.train.labels != first.train.labels).all()
+
+
+def test_data_warnings_are_shown_again_on_a_cache_hit(tmp_path):
+    # issue 10, item 12: decode replacements and the clamped vocabulary, built once, then from the cache
+    import warnings
+
+    from fastbow.data.dataset import DataOptions
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"text,label\ngood film \xff,pos\nbad film,neg\ngood plot,pos\nbad plot,neg\n")
+    seen = []
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            p = prepare(path, "words", 1000, cache_dir=tmp_path / "c", options=DataOptions(test_fraction=0.5))
+        seen.append((p.cache_hit, sorted((w.category.__name__, str(w.message)) for w in caught)))
+    assert [hit for hit, _ in seen] == [False, True] and seen[0][1] == seen[1][1]
+    assert [c for c, _ in seen[1][1]] == ["UnicodeWarning", "UserWarning"]
+    assert "1 of 4 rows" in seen[1][1][0][1] and "larger than the" in seen[1][1][1][1]

@@ -47,9 +47,9 @@ def test_verdict_names_the_largest_phase():
 
 
 @pytest.mark.parametrize("extra, msg", [
-    (["--batches", "0"], "batches should be a positive integer value, but got batches=0"),
-    (["--warmup", "-1"], "warmup should be a non-negative integer value, but got warmup=-1"),
-    (["--batch-size", "0"], "batch_size should be a positive integer value, but got batch_size=0"),
+    (["--batches", "0"], "--batches should be a positive integer value, but got --batches 0"),
+    (["--warmup", "-1"], "--warmup should be a non-negative integer value, but got --warmup -1"),
+    (["--batch-size", "0"], "--batch-size should be a positive integer value, but got --batch-size 0"),
 ])
 def test_bad_counts_are_one_line_errors(corpus, capsys, extra, msg):
     code, out = profile(corpus, capsys, *extra)

@@ -201,12 +201,52 @@ def test_truncated_archive(tmp_path):
         read_imdb(cut)
 
 
-@pytest.mark.parametrize("content", [os.urandom(5000), b"", b"plain text, not gzip\n"], ids=["random", "empty", "text"])
-def test_not_a_gzip_tar(tmp_path, content):
+@pytest.mark.parametrize("content, kind", [
+    (b"\x00\xff" * 2500, "binary data of an unknown kind"), (b"", "an empty file"),
+    (b"plain text, not gzip\n", "plain text"), (b"<!DOCTYPE html><html>", "HTML"),
+    (b"PK\x03\x04" + bytes(100), "a zip file")], ids=["random", "empty", "text", "html", "zip"])
+def test_not_a_tar_says_what_the_file_is(tmp_path, content, kind):
     bad = tmp_path / "aclImdb_v1.tar.gz"
     bad.write_bytes(content)
-    with pytest.raises(DataError, match=r"aclImdb_v1\.tar\.gz is truncated or corrupt \(.+\); download it again"):
+    with pytest.raises(DataError, match=rf"aclImdb_v1\.tar\.gz is not a tar archive \(it is {kind}.*\); pass the"):
         read_imdb(bad)
+
+
+@pytest.mark.parametrize("mode, name", [("w", "a.tar"), ("w:bz2", "a.tar.bz2"), ("w:xz", "a.txz")])
+def test_any_tar_compression_is_read(tmp_path, archive, mode, name):
+    # issue 10, item 4: an uncompressed tar, or any compression tarfile detects, gives the same documents
+    with tarfile.open(archive) as src, tarfile.open(tmp_path / name, mode) as dst:
+        for m in src.getmembers():
+            dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+    assert same(read_quietly(tmp_path / name), read_quietly(archive))
+
+
+def same(a: dict, b: dict) -> bool:
+    """Two read_imdb results hold the same documents, labels, classes and ids."""
+    return a.keys() == b.keys() and all(
+        (x.texts, x.labels.tolist(), x.classes, x.doc_ids) == (y.texts, y.labels.tolist(), y.classes, y.doc_ids)
+        for x, y in ((a[k], b[k]) for k in a))
+
+
+def test_linked_reviews_are_read_from_archive_and_folder_alike(tmp_path):
+    # issue 10, item 4: links that hold a review are followed, never skipped; a dangling one is an error
+    root = write_folder(tmp_path / "f", FILES) / "aclImdb"
+    (root / "train" / "pos" / "90_9.txt").symlink_to("1_8.txt")                        # relative symlink
+    os.link(root / "train" / "neg" / "0_3.txt", root / "train" / "neg" / "91_1.txt")  # hard link
+    arch = tmp_path / "links.tar"
+    with tarfile.open(arch, "w") as tf:
+        tf.add(root, arcname="aclImdb")  # stores the symlink as a symlink and the second name as a hard link
+    kinds = {m.name.rsplit("/", 1)[-1]: m.type for m in tarfile.open(arch).getmembers()}
+    assert kinds["90_9.txt"] == tarfile.SYMTYPE and tarfile.LNKTYPE in (kinds["91_1.txt"], kinds["0_3.txt"])
+    a, f = read_quietly(arch), read_quietly(root)
+    assert same(a, f) and "pos/90_9.txt" in a["train"].doc_ids and "neg/91_1.txt" in a["train"].doc_ids
+    (root / "train" / "pos" / "92_9.txt").symlink_to("nowhere.txt")
+    with pytest.raises(DataError, match=r"92_9\.txt is a link to nowhere\.txt, which is not a file"):
+        read_imdb(root)
+    with tarfile.open(tmp_path / "dangling.tar", "w") as tf:
+        tf.add(root, arcname="aclImdb")
+    with pytest.raises(DataError, match=r"review aclImdb/train/pos/92_9\.txt is a link to nowhere\.txt, which is not"):
+        read_imdb(tmp_path / "dangling.tar")
 
 
 def test_corrupt_gzip_payload(archive, tmp_path):

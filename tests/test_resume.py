@@ -74,7 +74,9 @@ def test_interrupted_after_epoch_2_and_resumed_matches_uninterrupted(corpus, ref
     assert run(corpus, tmp_path / "a", "--epochs", "4") == 130
     monkeypatch.undo()
     captured = capsys.readouterr()
-    assert "interrupted in epoch 2 after batch 5 of 8" in captured.out and captured.err.strip().endswith("interrupted")
+    assert "interrupted in epoch 2 after batch 5 of 8" in captured.out
+    assert captured.err.strip() == ("SIGINT: stopping after this batch to save a checkpoint "
+                                    "(press Ctrl-C again to stop at once, without saving)")  # one line
     assert f"continue with: python -m fastbow.train --resume {tmp_path / 'a'}" in captured.out
     state = load_checkpoint(tmp_path / "a")
     assert (state["epoch"], state["batch"]) == (1, 5) and state["partial"]["n"] == 5 * 16
@@ -93,7 +95,10 @@ def test_stopped_at_an_epoch_boundary_then_extended(corpus, reference, tmp_path,
     assert "already has 4 epochs; pass --epochs N (> 4) to train further" in capsys.readouterr().out
 
 
-def test_real_ctrl_c_in_a_subprocess(corpus, tmp_path):
+@pytest.mark.parametrize("sig, code, again", [(signal.SIGINT, 130, "press Ctrl-C again"),
+                                              (signal.SIGTERM, 143, "send SIGTERM again")])
+def test_real_signal_in_a_subprocess(corpus, tmp_path, sig, code, again):
+    # issue 10, item 10: SIGTERM saves the same checkpoint as Ctrl-C and exits 143; one line on stderr
     out = tmp_path / "c"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "fastbow.train", "--data", str(corpus), "--out", str(out), *ARGS, "--epochs", "500"]
@@ -101,10 +106,11 @@ def test_real_ctrl_c_in_a_subprocess(corpus, tmp_path):
     deadline = time.monotonic() + 60
     while not (out / "checkpoint.pt").exists() and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 130, stderr
-    assert stderr.strip().endswith("interrupted") and "SIGINT: stopping after this batch" in stderr
+    assert p.returncode == code, stderr
+    assert stderr.strip() == (f"{sig.name}: stopping after this batch to save a checkpoint "
+                              f"({again} to stop at once, without saving)")
     assert "saved" in stdout and "--resume" in stdout and "Traceback" not in stderr
     state = load_checkpoint(out)
     done = state["epoch"] + (state["batch"] > 0)              # epochs started
@@ -115,7 +121,7 @@ def test_real_ctrl_c_in_a_subprocess(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("extra, msg", [
-    (["--lr", "0.1"], r"--lr 0.1 differs from the checkpoint's settings \(lr=0.03\); a resumed run keeps its settings: "
+    (["--lr", "0.1"], r"--lr 0.1 differs from the checkpoint's settings \(--lr 0.03\); a resumed run keeps its settings: "
                       r"drop the flag \(only --epochs, --device, --backend, --no-progress, --no-cache may change\)"),
     (["--out", "elsewhere"], r"--resume .* continues in its own folder; drop --out elsewhere"),
 ])

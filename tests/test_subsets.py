@@ -89,3 +89,18 @@ def test_make_splits_takes_the_subset_first_then_validation():
 
 def test_no_warning_for_two_classes():
     assert warn_if_single_class(SORTED, ("neg", "pos"), "x") is False
+
+
+def test_single_class_advice_never_suggests_the_subset_already_in_use():
+    # issue 10, item 12
+    import warnings
+    one_class = np.zeros(6, dtype=np.int64)
+    for subset, size, advice in [("first", 3, "use --subset balanced or --subset random"),
+                                 ("random", 2, "--subset random found only this class"),
+                                 (None, None, "the data holds only this class there")]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            make_splits(csr_of(SORTED), csr_of(one_class), ("neg", "pos"), test_size=size, subset=subset or "balanced")
+        (w,) = caught
+        assert str(w.message).startswith("test set holds a single class ('neg'") and advice in str(w.message)
+        assert subset == "first" or "use --subset" not in str(w.message)

@@ -6,11 +6,12 @@ import pytest
 from tabledata import write_csv, write_jsonl
 
 from fastbow.data.tables import read_table, sort_classes, split_by_fraction
-from fastbow.errors import DataError
+from fastbow.errors import DataError, FastbowError
 
 ROWS = [("Great film, \"really\".", "pos"), ("Dull,\nlong.", "neg"), ("", "pos"), ("Meh\tok", "neg")]
 
 
+@pytest.mark.filterwarnings("ignore:1 of 4 records of .* span several lines inside quotes")  # TSV: said once
 @pytest.mark.parametrize("suffix, delim", [(".csv", ","), (".tsv", "\t")])
 def test_csv_and_tsv_keep_quoting_newlines_and_order(tmp_path, suffix, delim):
     s = read_table(write_csv(tmp_path / f"r{suffix}", ROWS, delim=delim))
@@ -97,8 +98,8 @@ def test_csv_errors(tmp_path, content, msg):
     (b'["a", 1]\n', r"line 1 is a JSON list, not an object"),
     (b'{"text": "a"}\n', r"line 1 has no key 'label' \(keys: 'text'\); pass --label-column NAME"),
     (b'{"text": 3, "label": 1}\n', r"line 1: text 'text' is a JSON int, not a string"),
-    (b'{"text": "a", "label": 1.5}\n', r"r\.jsonl:1: label 1\.5 is a float; labels must be strings or integers"),
-    (b'{"text": "a", "label": null}\n', r"r\.jsonl:1: the label is missing \(null\)"),
+    (b'{"text": "a", "label": 1.5}\n', r"r\.jsonl:1: label 1\.5 is a float that is not a whole number; labels must be strings or integers"),
+    (b'{"text": "a", "label": null}\n', r"r\.jsonl:1: the label is missing \(null or NaN\)"),
 ])
 def test_jsonl_errors(tmp_path, content, msg):
     (tmp_path / "r.jsonl").write_bytes(content)
@@ -147,3 +148,85 @@ def test_a_byte_order_mark_is_dropped(tmp_path, suffix):
     p.write_bytes(b"\xef\xbb\xbf" + body)
     s = read_table(p)
     assert s.texts == ["good", "bad"] and s.n_decode_errors == 0
+
+
+# issue 10, item 3: nothing swallowed, split or merged silently
+
+
+def test_a_stray_quote_that_swallows_rows_is_refused(tmp_path):
+    path = tmp_path / "r.tsv"
+    path.write_text('text\tlabel\n"Great film\tpos\nbad\tneg\nok"\tpos\nworst\tneg\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"r\.tsv lines 2-4: a quoted field opens on line 2 and closes on line 4, "
+                                        r"but each of these lines is a whole TSV row by itself, and those rows would be lost; .*--quoting none"):
+        read_table(path)
+    path.with_suffix(".csv").write_text('text,label\n"Good, bad\nugly, fine",pos\n"x\ny,z",neg\n', encoding="utf-8")
+    assert read_table(path.with_suffix(".csv")).texts == ["Good, bad\nugly, fine", "x\ny,z"]  # legal line breaks
+    split = read_table(path, quoting="none")  # the file does not quote: every line is a record
+    assert split.texts == ['"Great film', "bad", 'ok"', "worst"] and len(split.labels) == 4
+
+
+def test_records_are_counted_and_tsv_records_on_several_lines_warn(tmp_path, caplog):
+    import logging
+    path = tmp_path / "m.tsv"
+    path.write_text('text\tlabel\n"two\nlines"\tpos\none\tneg\n', encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="fastbow"), \
+            pytest.warns(UserWarning, match=r"1 of 2 records of .*m\.tsv span several lines inside quotes; if this "
+                                            r"TSV does not quote fields, pass --quoting none"):
+        split = read_table(path)
+    assert split.texts == ["two\nlines", "one"] and split.doc_ids == ["m.tsv:2", "m.tsv:4"]
+    assert f"read 2 records from {path}" in caplog.text
+
+
+def test_duplicate_column_names_are_an_error(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label,text\na,pos,b\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"d\.csv names the column\(s\) 'text' more than once in its header"):
+        read_table(path)
+
+
+def test_whole_float_labels_are_integers_and_mixed_types_are_an_error(tmp_path):
+    csv_path = tmp_path / "f.csv"
+    csv_path.write_text("text,label\na,1.0\nb,0.0\nc,1\n", encoding="utf-8")  # pandas writes 1.0 with NaNs around
+    split = read_table(csv_path)
+    assert split.classes == ("0", "1") and split.labels.tolist() == [1, 0, 1]
+    jl = tmp_path / "f.jsonl"
+    jl.write_text('{"text": "a", "label": 1.0}\n{"text": "b", "label": 0}\n', encoding="utf-8")
+    assert read_table(jl).classes == ("0", "1")
+    jl.write_text('{"text": "a", "label": 1}\n{"text": "b", "label": "1"}\n{"text": "c", "label": 0}\n')
+    with pytest.raises(DataError, match=r"label '1' is written as a number \(f\.jsonl:1\) and as a string "
+                                        r"\(f\.jsonl:2\); they would merge into one class"):
+        read_table(jl)
+
+
+def test_delimiter_encoding_and_test_columns(tmp_path):
+    from fastbow.data.dataset import DataOptions, read_dataset
+    train = tmp_path / "train.csv"
+    train.write_bytes("text;label\ncafé good;pos\nbad;neg\n".encode("cp1252"))
+    test = tmp_path / "test.csv"
+    test.write_bytes("review;y\nnice café;pos\n".encode("cp1252"))
+    opts = DataOptions(test_file=str(test), delimiter=";", encoding="cp1252", test_text_column="review",
+                       test_label_column="y")
+    splits = read_dataset(train, opts)
+    assert splits["train"].texts == ["café good", "bad"] and splits["test"].texts == ["nice café"]
+    assert splits["test"].labels.tolist() == [1] and splits["train"].n_decode_errors == 0
+    with pytest.raises(FastbowError, match=r"delimiter should be one character .*, but got delimiter=';;'"):
+        DataOptions(delimiter=";;").validate()
+    with pytest.raises(FastbowError, match=r"encoding should be a Python codec name .*, but got encoding='utf-9'"):
+        DataOptions(encoding="utf-9").validate()
+    assert DataOptions(delimiter="tab").field_delimiter() == "\t"
+
+
+def test_jsonl_keys_given_twice_nan_labels_and_utf16_tables(tmp_path):
+    jl = tmp_path / "k.jsonl"
+    jl.write_text('{"text": "a", "label": 1, "text": "b"}\n', encoding="utf-8")  # json.loads would keep "b" only
+    with pytest.raises(DataError, match=r"k\.jsonl line 1 is not valid JSON \(key\(s\) 'text' given twice"):
+        read_table(jl)
+    jl.write_text('{"text": "a", "label": NaN}\n{"text": "b", "label": 1}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"k\.jsonl:1: the label is missing \(null or NaN\)"):
+        read_table(jl)
+    for suffix, body in ((".csv", "text,label\ncafé,pos\nbad,neg\n"),
+                         (".jsonl", '{"text": "café", "label": "pos"}\n{"text": "bad", "label": "neg"}\n')):
+        path = tmp_path / f"wide{suffix}"
+        path.write_bytes(body.encode("utf-16"))  # what Excel's "Unicode text" and Notepad write
+        split = read_table(path)
+        assert split.texts == ["café", "bad"] and split.classes == ("neg", "pos") and split.n_decode_errors == 0

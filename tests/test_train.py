@@ -49,8 +49,8 @@ def test_two_logit_head_trains_too(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("extra, msg", [
-    (["--batch-size", "0"], "batch_size should be a positive integer value, but got batch_size=0"),
-    (["--lr", "-1"], "lr should be a positive number, but got lr=-1.0"),
+    (["--batch-size", "0"], "--batch-size should be a positive integer value, but got --batch-size 0"),
+    (["--lr", "-1"], "--lr should be a positive number, but got --lr -1.0"),
     (["--device", "cuda:7"], "CUDA is not available" if not __import__("torch").cuda.is_available() else "device"),
 ])
 def test_bad_arguments_give_one_line_errors(corpus, tmp_path, capsys, extra, msg):

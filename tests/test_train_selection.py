@@ -59,12 +59,12 @@ def test_early_stopping_restores_the_epoch_with_the_lowest_validation_perplexity
 def test_early_stopping_needs_a_validation_split(corpus, tmp_path, capsys):
     assert run(corpus, tmp_path / "d", "--early-stopping", "3") == 2
     err = capsys.readouterr().err
-    assert "early_stopping needs a validation split" in err and "--val-fraction 0.1" in err
+    assert "--early-stopping needs a validation split" in err and "--val-fraction 0.1" in err
 
 
 @pytest.mark.parametrize("extra, msg", [
-    (["--val-fraction", "1.5"], "val_fraction should be a number in [0, 1), but got val_fraction=1.5"),
-    (["--train-size", "0"], "train_size should be a positive integer value, but got train_size=0"),
+    (["--val-fraction", "1.5"], "--val-fraction should be a number in [0, 1), but got --val-fraction 1.5"),
+    (["--train-size", "0"], "--train-size should be a positive integer value, but got --train-size 0"),
     (["--train-size", "500"], "subset of 500 rows requested but the split has only 120"),
 ])
 def test_bad_selection_arguments(corpus, tmp_path, capsys, extra, msg):

@@ -2,6 +2,7 @@
 
 - ``datapath.py`` — where the dataset is (``--data``, ``$FASTBOW_DATA``, caches); ``download.py`` fetches it once.
 - ``reader.py`` — the IMDB archive or any aclImdb-layout folder → texts + labels (:class:`~fastbow.data.reader.Split`).
+- ``texts.py`` — raw text lines (``predict --file``): BOM, undecodable bytes, blank texts.
 - ``tables.py`` — CSV/TSV/JSONL/Parquet tables → the same ``Split``.
 - ``text_table.py`` — unlabelled texts (and ids) from the same table formats, for ``predict``.
 - ``dataset.py`` — picks the reader for a path; the options that enter the cache key.

@@ -3,7 +3,7 @@
 =====================================  =========================================================
 ``--data``                             reader
 =====================================  =========================================================
-a folder, ``.tar.gz``/``.tgz``/``.tar``  :func:`fastbow.data.reader.read_imdb` (aclImdb layout, any class
+a folder, ``.tar[.gz|.bz2|.xz]``, ...   :func:`fastbow.data.reader.read_imdb` (aclImdb layout, any class
                                        folder names; ``train/`` and ``test/`` splits)
 ``.csv .tsv .jsonl .ndjson``           :func:`fastbow.data.tables.read_table`, columns ``--text-column``
 ``.parquet .pq``                       and ``--label-column``; the test split from ``--test-file``
@@ -18,6 +18,8 @@ The options that change what is read are bundled in :class:`DataOptions`, whose
 """
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -30,7 +32,8 @@ from fastbow.errors import DataError, FastbowError
 
 __all__ = ["DataOptions", "read_dataset", "fingerprint"]
 
-_ARCHIVES = (".tar.gz", ".tgz", ".tar")
+_ARCHIVES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
+QUOTING = ("minimal", "none")  # --quoting: " quotes CSV/TSV fields, or is an ordinary character
 SPLIT_SEED = 0  # seed of the --test-fraction split: independent of the training seed
 
 
@@ -44,12 +47,23 @@ class DataOptions:
         test_file (str | None): a second table file holding the test split.
         test_fraction (float | None): fraction of the training documents held out as the test split,
             stratified by class with :data:`SPLIT_SEED`; in (0, 1).
+        delimiter (str | None): CSV/TSV field separator, one character (``"tab"`` or ``"\\t"`` for a
+            tab); None: ``,`` for ``.csv``, tab for ``.tsv``.
+        encoding (str): text encoding of CSV/TSV/JSONL files, a Python codec name; default ``"utf-8"``.
+        quoting (str): CSV/TSV quoting, ``"minimal"`` (``"`` quotes fields) or ``"none"``.
+        test_text_column, test_label_column (str | None): the test file's column names when they
+            differ from the training file's; None: the same as ``text_column``/``label_column``.
     """
 
     text_column: str = "text"
     label_column: str = "label"
     test_file: str | None = None
     test_fraction: float | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    quoting: str = "minimal"
+    test_text_column: str | None = None
+    test_label_column: str | None = None
 
     def validate(self) -> "DataOptions":
         """Check the option types and values; returns ``self``.
@@ -58,16 +72,35 @@ class DataOptions:
             FastbowError: an empty column name, a non-number fraction outside (0, 1), or both
                 ``test_file`` and ``test_fraction`` given.
         """
-        for name in ("text_column", "label_column"):
+        for name in ("text_column", "label_column", "test_text_column", "test_label_column"):
             v = getattr(self, name)
-            if not isinstance(v, str) or not v:
+            if (v is not None or not name.startswith("test_")) and (not isinstance(v, str) or not v):
                 raise FastbowError(f"{name} should be a non-empty column name, but got {name}={v!r}")
+        d = self.field_delimiter()
+        if d is not None and (len(d) != 1 or d in "\"\r\n"):
+            raise FastbowError(f"delimiter should be one character other than a quote or a line break (or 'tab'), "
+                               f"but got delimiter={self.delimiter!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except (LookupError, TypeError):
+            raise FastbowError(f"encoding should be a Python codec name such as 'utf-8' or 'cp1252', "
+                               f"but got encoding={self.encoding!r}") from None
+        if self.quoting not in QUOTING:
+            raise FastbowError(f"quoting should be one of {', '.join(QUOTING)}, but got quoting={self.quoting!r}")
         f = self.test_fraction
         if f is not None and (isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f < 1):
             raise FastbowError(f"test_fraction should be a number in (0, 1), but got test_fraction={f!r}")
         if self.test_file is not None and f is not None:
             raise FastbowError("--test-file and --test-fraction are mutually exclusive; pass one of them")
         return self
+
+    def field_delimiter(self) -> str | None:
+        """The delimiter character: ``"tab"`` and ``"\\t"`` (as typed in a shell) mean a tab."""
+        return "\t" if self.delimiter in ("tab", "\\t") else self.delimiter
+
+    def table_options(self) -> dict:
+        """Keyword arguments of :func:`fastbow.data.tables.read_table` for how the file is written."""
+        return {"delimiter": self.field_delimiter(), "encoding": self.encoding, "quoting": self.quoting}
 
     def is_default(self) -> bool:
         """True when nothing beyond the path changes what is read."""
@@ -80,7 +113,8 @@ class DataOptions:
             if not Path(self.test_file).expanduser().is_file():
                 raise DataError(f"--test-file {self.test_file} not found; pass an existing table file")
             test_fp = path_fingerprint(self.test_file)
-        return f"{self.text_column}\0{self.label_column}\0{test_fp}\0{self.test_fraction!r}"
+        return (f"{self.text_column}\0{self.label_column}\0{test_fp}\0{self.test_fraction!r}\0{self.delimiter!r}"
+                f"\0{self.encoding}\0{self.quoting}\0{self.test_text_column!r}\0{self.test_label_column!r}")
 
 
 def kind(path: str | os.PathLike) -> str:
@@ -94,7 +128,7 @@ def kind(path: str | os.PathLike) -> str:
         return "imdb"
     if is_table(p):
         return "table"
-    raise DataError(f"{p} is neither a folder, a .tar.gz archive nor a table file "
+    raise DataError(f"{p} is neither a folder, a tar archive ({', '.join(_ARCHIVES)}) nor a table file "
                     f"({', '.join(TABLE_SUFFIXES)}); pass one of those as --data")
 
 
@@ -129,17 +163,18 @@ def read_dataset(path: str | os.PathLike, options: DataOptions | None = None) ->
         if opts.test_file is not None:
             raise DataError(f"--test-file applies to table files, but --data {path} is a folder or archive "
                             "with its own test/ split; drop --test-file (or use --test-fraction)")
-        columns = DataOptions(test_fraction=opts.test_fraction)
-        if (opts.text_column, opts.label_column) != (columns.text_column, columns.label_column):
-            raise DataError(f"--text-column/--label-column apply to table files, but --data {path} is a folder "
+        if dataclasses.replace(opts, test_fraction=None) != DataOptions():
+            raise DataError(f"--text-column/--label-column apply to table files (as do --delimiter, --encoding, "
+                            f"--quoting and --test-text-column/--test-label-column), but --data {path} is a folder "
                             "or archive (labels come from its class folders); drop those flags")
         if opts.test_fraction is None:
             return read_imdb(path)
         train, test = split_by_fraction(read_imdb(path, splits=("train",))["train"], opts.test_fraction, SPLIT_SEED)
         return {"train": train, "test": test}
-    train = read_table(path, opts.text_column, opts.label_column)
+    train = read_table(path, opts.text_column, opts.label_column, **opts.table_options())
     if opts.test_file is not None:
-        test = read_table(opts.test_file, opts.text_column, opts.label_column, classes=train.classes)
+        test = read_table(opts.test_file, opts.test_text_column or opts.text_column,
+                          opts.test_label_column or opts.label_column, classes=train.classes, **opts.table_options())
         return {"train": train, "test": test}
     if opts.test_fraction is None:
         raise DataError(f"table {path} has no test split; pass --test-file PATH or --test-fraction F (e.g. 0.2)")

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from fastbow.data.csr import CSR
 from fastbow.data.datapath import cache_dir as default_cache_dir
 from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
 from fastbow.data.parallel_encode import tokenize_count_encode
-from fastbow.data.tokenize import get_tokenizer
+from fastbow.data.tokenize import get_tokenizer, version_tag
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
 from fastbow.errors import DataError
 
@@ -59,8 +60,13 @@ class Prepared:
 
 
 def cache_key(fp: str, tokenizer: str, vocab_size: int) -> str:
-    """24 hex digits of sha256 over (format, data fingerprint, tokenizer, K)."""
-    return hashlib.sha256(f"{CACHE_FORMAT}|{fp}|{tokenizer}|{vocab_size}".encode()).hexdigest()[:24]
+    """24 hex digits of sha256 over (format, data fingerprint, tokenizer and its version, K).
+
+    The version (:func:`fastbow.data.tokenize.version_tag`) changes when a tokenizer's rule does,
+    so a CSR built by an older ``words`` is rebuilt rather than reused.
+    """
+    key = f"{CACHE_FORMAT}|{fp}|{version_tag(tokenizer)}|{vocab_size}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _arrays_digest(arrays: dict) -> str:
@@ -72,15 +78,33 @@ def _arrays_digest(arrays: dict) -> str:
     return h.hexdigest()
 
 
-def save_prepared(path: Path, train: CSR, test: CSR, vocab: Vocab, classes: tuple) -> None:
-    """Write a cache file atomically (temporary file in the same folder + ``os.replace``)."""
+def save_prepared(path: Path, train: CSR, test: CSR, vocab: Vocab, classes: tuple, notes=()) -> None:
+    """Write a cache file atomically (temporary file in the same folder + ``os.replace``).
+
+    ``notes`` are the data warnings raised while building, ``(category name, message)`` pairs,
+    shown again on every cache hit (:func:`replay_notes`).
+    """
     arrays = {f"{split}_{name}": getattr(csr, name) for split, csr in (("train", train), ("test", test))
               for name in _ARRAYS}
     meta = {"format": CACHE_FORMAT, "vocab": vocab.to_dict(), "classes": list(classes),
-            "n_features": train.n_features, "digest": _arrays_digest(arrays)}
+            "n_features": train.n_features, "digest": _arrays_digest(arrays), "notes": [list(n) for n in notes]}
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as f:
         np.savez(f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+
+
+_NOTE_CATEGORIES = {"UnicodeWarning": UnicodeWarning, "UserWarning": UserWarning}
+
+
+def replay_notes(path: Path) -> None:
+    """Warn again, with their category, the data warnings stored in the cache file ``path``."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            notes = json.loads(z["meta"].tobytes().decode()).get("notes", [])
+    except Exception:  # the file was verified just before; a failure here only costs the replay
+        return
+    for category, message in notes:
+        warnings.warn(message, _NOTE_CATEGORIES.get(category, UserWarning), stacklevel=3)
 
 
 def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
@@ -142,6 +166,9 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
         options (DataOptions, optional): table columns and test split (:mod:`fastbow.data.dataset`);
             they are part of the cache key.
 
+    Warnings about the data (undecodable bytes, a vocabulary clamped to the distinct tokens) are
+    raised while building and again on every cache hit (stored in the cache file).
+
     Raises:
         DataError, FastbowError: see :func:`build`. A damaged cache file is not
         an error: it is reported with a warning-level log line and rebuilt.
@@ -160,13 +187,21 @@ def prepare(data_path, tokenizer: str = "words", vocab_size: int = DEFAULT_VOCAB
                 train, test, vocab, classes = load_prepared(path)
                 seconds = time.perf_counter() - t0
                 log.info("cache hit: loaded %s in %.2f s", path, seconds)
+                replay_notes(path)  # the data warnings of the build (decode errors, clamped vocabulary)
                 return Prepared(train, test, vocab, classes, True, path, seconds)
             except DataError as e:
                 log.warning("%s; rebuilding it", e)
-    train, test, vocab, classes = build(data_path, tokenizer, vocab_size, options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train, test, vocab, classes = build(data_path, tokenizer, vocab_size, options)
+    notes = []
+    for w in caught:  # shown now, and stored so that a cache hit shows the data warnings again
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if w.category.__name__ in _NOTE_CATEGORIES:
+            notes.append((w.category.__name__, str(w.message)))
     if path is not None:
         try:
-            save_prepared(path, train, test, vocab, classes)
+            save_prepared(path, train, test, vocab, classes, notes)
             log.info("cached the CSR at %s", path)
         except OSError as e:
             log.warning("could not write the cache %s (%s); continuing without it", path, e)

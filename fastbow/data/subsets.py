@@ -147,17 +147,27 @@ def stratified_split(labels: np.ndarray, fraction: float, *, n_classes: int | No
     return train_rows, val_rows
 
 
-def warn_if_single_class(labels: np.ndarray, classes, what: str) -> bool:
+def warn_if_single_class(labels: np.ndarray, classes, what: str, subset: str | None = "first") -> bool:
     """Warn (``UserWarning``) when ``labels`` hold only one class; returns True when it warned.
 
     A single-class training or test set makes accuracy meaningless: the notebook's first 200
-    reviews were all of one class and it read 100% test accuracy (SEED.md, I.3).
+    reviews were all of one class and it read 100% test accuracy (SEED.md, I.3). The advice
+    depends on how the rows were picked (``subset``: the ``--subset`` in use, or None when all
+    rows were kept): only ``first`` is fixed by another ``--subset``; otherwise the data itself
+    holds one class there.
     """
     present = np.unique(np.asarray(labels))
     if len(present) == 1 and len(classes) > 1:
+        if subset == "first":
+            advice = "use --subset balanced or --subset random"
+        elif subset is None:
+            advice = "the data holds only this class there; check the labels (or --label-column) and the test split"
+        else:
+            advice = (f"--subset {subset} found only this class; use a larger size or check the labels "
+                      "(or --label-column)")
         warnings.warn(f"{what} holds a single class ({classes[int(present[0])]!r}, {len(labels)} rows): "
-                      "accuracy on it is meaningless (the notebook's first-200 trap); "
-                      "use --subset balanced or --subset random", UserWarning, stacklevel=2)
+                      f"accuracy on it is meaningless (the notebook's first-200 trap); {advice}",
+                      UserWarning, stacklevel=2)
         return True
     return False
 
@@ -196,9 +206,12 @@ def make_splits(train: CSR, test: CSR, classes, *, train_size=None, test_size=No
     if val_fraction:
         train_rows, val_rows = stratified_split(train.labels, val_fraction, n_classes=c, seed=seed)
         train, val = train.subset(train_rows), train.subset(val_rows)
+    picked = {"training set": subset if train_size is not None else None,
+              "validation set": subset if train_size is not None else None,
+              "test set": subset if test_size is not None else None}
     for name, part in (("training set", train), ("validation set", val), ("test set", test)):
         if part is not None:
-            warn_if_single_class(part.labels, classes, name)
+            warn_if_single_class(part.labels, classes, name, picked[name])
     return Splits(train, val, test)
 
 

@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
+import zipfile
 from pathlib import Path
 
 import torch
 
 from fastbow.atomic import atomic_write
 from fastbow.errors import DataError
+from fastbow.filekind import describe_file
 from fastbow.training.metrics import EpochMetrics
 
 __all__ = ["CHECKPOINT", "CHECKPOINT_FORMAT", "save_checkpoint", "load_checkpoint", "checkpoint_path",
@@ -84,11 +87,17 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     p = checkpoint_path(path)
     if not p.is_file():
         raise DataError(f"no checkpoint at {p}; pass the --out folder of a python -m fastbow.train run")
+    kind = describe_file(p)  # torch.save has written zip files since torch 1.6; a damaged one still starts PK
+    if "zip file" not in kind and not zipfile.is_zipfile(p):
+        raise DataError(f"{p} is not a checkpoint (it is {kind}); pass the --out folder of a "
+                        f"python -m fastbow.train run or its {CHECKPOINT}")
     try:
         state = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise DataError(f"{p} holds objects other than tensors and plain data, or is damaged ({first}); "
+        # torch's own message suggests weights_only=False, which would run the file's code: not repeated here
+        found = re.search(r"WeightsUnpickler error: ([^\n]*?)(?: was not an allowed global|\. |\n|$)", str(e))
+        detail = found.group(1).strip() if found else "refused by torch.load(weights_only=True)"
+        raise DataError(f"{p} holds objects other than tensors and plain data, or is damaged ({detail}); "
                         "refusing to load it: only load checkpoints written by fastbow") from None
     except Exception as e:  # truncated zip, not a torch file, ...
         raise DataError(f"{p} is not a readable checkpoint ({type(e).__name__}: "

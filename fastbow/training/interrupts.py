@@ -78,10 +78,13 @@ def check_finite(step_losses: list, start_batch: int, n_batches: int, lr: float,
 class StopRequest:
     """Context manager: while active, SIGINT/SIGTERM set :attr:`requested` instead of raising.
 
-    Call the object (``stop()``) to read the flag. The first signal prints one line on stderr;
-    a second one raises ``KeyboardInterrupt`` immediately. Outside the main thread (where Python
-    cannot install signal handlers) it does nothing and the flag stays False. The previous
-    handlers are restored on exit.
+    Call the object (``stop()``) to read the flag. The first signal prints one line on stderr
+    (the only one: the ``KeyboardInterrupt`` that leaves the block carries ``announced = True``,
+    so the CLI adds no second line); a second signal raises ``KeyboardInterrupt`` immediately.
+    Either way the ``KeyboardInterrupt`` leaving the block carries ``signum``, the first signal's
+    number, so the CLI exits with ``128 + signum``: 130 for SIGINT, 143 for SIGTERM (the shell
+    convention). Outside the main thread (where Python cannot install signal handlers) it does
+    nothing and the flag stays False. The previous handlers are restored on exit.
 
     Example:
         >>> with StopRequest() as stop:
@@ -93,6 +96,7 @@ class StopRequest:
 
     def __init__(self):
         self.requested = False
+        self.signum: int | None = None  # the first signal received
         self._old = {}
 
     def __call__(self) -> bool:
@@ -101,9 +105,11 @@ class StopRequest:
     def _handle(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
-        self.requested = True
-        print(f"\n{signal.Signals(signum).name}: stopping after this batch to save a checkpoint "
-              "(press Ctrl-C again to stop at once, without saving)", file=sys.stderr, flush=True)
+        self.requested, self.signum = True, signum
+        again = "press Ctrl-C again" if signum == signal.SIGINT else f"send {signal.Signals(signum).name} again"
+        start = "\n" if sys.stderr.isatty() else ""  # end a progress bar's line first
+        print(f"{start}{signal.Signals(signum).name}: stopping after this batch to save a checkpoint "
+              f"({again} to stop at once, without saving)", file=sys.stderr, flush=True)
 
     def __enter__(self) -> "StopRequest":
         if threading.current_thread() is threading.main_thread():
@@ -111,7 +117,9 @@ class StopRequest:
                 self._old[s] = signal.signal(s, self._handle)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         for s, old in self._old.items():
             signal.signal(s, old)
         self._old.clear()
+        if isinstance(exc, KeyboardInterrupt) and self.signum is not None:
+            exc.signum, exc.announced = self.signum, True

@@ -26,7 +26,7 @@ __all__ = ["RESUMABLE", "merge_config", "check_config", "check_same_data", "trai
 
 RESUMABLE = ("epochs", "device", "backend", "progress", "cache")  # may change on --resume
 RESUMABLE_FLAGS = "--epochs, --device, --backend, --no-progress, --no-cache"
-_IGNORED = ("resume", "out")  # set from --resume itself
+_IGNORED = ("resume", "out", "overwrite")  # set from --resume itself, or about the folder only
 _PATHS = ("data", "test_file")  # saved as absolute paths
 
 

@@ -49,6 +49,7 @@ from fastbow.training.epoch import (
 )
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
+from fastbow.training.outdir import OutLock, check_unfinished
 from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.small_data import after_training_note, small_data_advice
 from fastbow.training.sparse_loader import SparseBatchLoader
@@ -95,6 +96,12 @@ class TrainConfig:
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
     class_weight: str = "none"           # none | balanced: loss weights n / (C * count_c) of the training rows
+    overwrite: bool = False              # start a new run in an --out that holds an unfinished (resumable) one
+    delimiter: str | None = None         # table files: CSV/TSV field separator (None: by suffix; "tab" = tab)
+    encoding: str = "utf-8"              # table files: text encoding of CSV/TSV/JSONL
+    quoting: str = "minimal"             # table files: minimal (" quotes fields) | none
+    test_text_column: str | None = None  # test table: its text column when named differently (None: --text-column)
+    test_label_column: str | None = None # test table: its label column when named differently
 
 
 def prepare_output(out: str) -> Path:
@@ -106,6 +113,8 @@ def prepare_output(out: str) -> Path:
     if not str(out).strip():
         raise FastbowError("--out is empty; pass the folder for the run's files, e.g. --out runs/a")
     path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise FastbowError(f"--out {out} is a file, not a folder; pass a folder for the run's files, e.g. --out runs/a")
     try:
         path.mkdir(parents=True, exist_ok=True)
         with atomic_write(path / ".write-test") as f:
@@ -166,7 +175,8 @@ def validate_config(cfg: TrainConfig) -> None:
 
 def data_options(cfg: TrainConfig) -> DataOptions:
     """The :class:`fastbow.data.dataset.DataOptions` of ``cfg`` (table columns, test split)."""
-    return DataOptions(cfg.text_column, cfg.label_column, cfg.test_file, cfg.test_fraction)
+    return DataOptions(cfg.text_column, cfg.label_column, cfg.test_file, cfg.test_fraction, cfg.delimiter,
+                       cfg.encoding, cfg.quoting, cfg.test_text_column, cfg.test_label_column)
 
 
 def _format_epoch(e: dict, epochs: int) -> str:
@@ -206,7 +216,10 @@ def run(cfg: TrainConfig) -> dict:
             return state["metrics"]
     created = not Path(cfg.out).exists()
     out = prepare_output(cfg.out)
+    lock = OutLock(out).acquire()  # one run per folder at a time (fastbow/training/outdir.py)
     try:
+        if cfg.resume is None or Path(cfg.resume).resolve() != out.resolve():
+            check_unfinished(out, cfg.overwrite)
         device = resolve_device(cfg.device)
         data_path = resolve_data_path(cfg.data)
         data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
@@ -215,9 +228,12 @@ def run(cfg: TrainConfig) -> dict:
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
         return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
     except BaseException:
+        lock.release()
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
         raise
+    finally:
+        lock.release()
 
 
 def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
