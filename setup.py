@@ -24,7 +24,7 @@ setup(
     python_requires=">=3.10",
     packages=[*find_packages(include=["fastbow", "fastbow.*"]), "fastbow.kernels"],
     package_dir={"fastbow": "fastbow", "fastbow.kernels": "kernels"},
-    entry_points={"console_scripts": ["fastbow = fastbow.__main__:main"]},
+    entry_points={"console_scripts": ["fastbow = fastbow.__main__:console"]},
     install_requires=[
         # torch is deliberately unpinned here: install the CPU wheel first
         # (`pip install torch==2.13.0`), as README.md and .ci/run do, or pip pulls a CUDA build.

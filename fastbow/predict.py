@@ -22,110 +22,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import torch
-
-from fastbow.data.csr import CSR, encode_csr
-from fastbow.data.tokenize import get_tokenizer
-from fastbow.data.vocab import Vocab
-from fastbow.models.embedding_bag import SparseBagMLP
-from fastbow.models.mlp import OneHotMLP, class_probabilities
-from fastbow.training.checkpoint import load_checkpoint
-from fastbow.training.loader import DeviceBatchLoader
-from fastbow.training.sampler import RowBatchSampler
-
-from .cli import HelpFormatter, run_cli
+from .cli import HelpFormatter, exit_process, run_cli
 from .errors import DataError, FastbowError
-from .kernels import BACKENDS
+from .options import BACKENDS
 
 __all__ = ["Predictor", "load_predictor", "read_lines", "main"]
 
 _PREVIEW = 60  # characters of each text echoed in the output
 
 
-@dataclass
-class Predictor:
-    """A trained model with the vocabulary, tokenizer and class names it was trained with.
+def __getattr__(name):
+    """``fastbow.predict.Predictor`` / ``.load_predictor``: the library (:mod:`fastbow.inference`), imported on
+    first use (PEP 562) so that ``--help`` and argument errors do not import torch (issue 9, item 5)."""
+    if name in ("Predictor", "load_predictor"):
+        import fastbow.inference as library
 
-    Attributes:
-        model (OneHotMLP): in ``eval`` mode on ``device``.
-        vocab (Vocab): the training vocabulary (its ``tokenizer`` names the tokenizer).
-        classes (tuple[str, ...]): label ``i`` is ``classes[i]``.
-        device (torch.device): where batches are built and scored.
-        backend (str): the scatter kernel (see :func:`fastbow.kernels.resolve_backend`).
-    """
-
-    model: OneHotMLP
-    vocab: Vocab
-    classes: tuple
-    device: torch.device
-    backend: str = "auto"
-
-    @torch.no_grad()
-    def probabilities(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
-        """Class probabilities of each text: ``(n, len(classes)) float32``, rows summing to 1.
-
-        Raises:
-            FastbowError: ``texts`` is empty or ``batch_size`` is not a positive integer.
-        """
-        if not texts:
-            raise FastbowError("no texts to score; pass TEXT arguments or --file PATH")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-            raise FastbowError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
-        tok = get_tokenizer(self.vocab.tokenizer)
-        indptr, indices = encode_csr((tok(t) for t in texts), self.vocab)  # (n+1,) int64, (nnz,) int32
-        csr = CSR(indptr, indices, np.zeros(len(texts), dtype=np.int64), self.vocab.n_features)
-        loader = DeviceBatchLoader(csr, RowBatchSampler(len(texts), min(batch_size, len(texts)), shuffle=False),
-                                   self.device, self.backend)
-        self.model.eval()
-        out = [class_probabilities(self.model(x)).cpu() for x, _ in loader]  # (B, C) each
-        return torch.cat(out).numpy()
-
-    def predict(self, texts: list[str], batch_size: int = 256) -> tuple[list[str], np.ndarray]:
-        """Predicted label and its probability for each text: ``(labels, (n,) float32)``."""
-        p = self.probabilities(texts, batch_size)
-        best = p.argmax(axis=1)  # (n,) first maximum: ties go to the lower label, as predict_classes
-        return [self.classes[i] for i in best], p[np.arange(len(best)), best]
-
-
-def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto") -> Predictor:
-    """Load the checkpoint of a training run for scoring.
-
-    Args:
-        path: the run's ``--out`` folder or its ``checkpoint.pt``.
-        device (torch.device | str): where to score; backend (str): scatter kernel.
-
-    Raises:
-        DataError: no checkpoint, an unreadable or unsafe one (see
-            :func:`fastbow.training.checkpoint.load_checkpoint`), or one whose parts disagree.
-    """
-    state = load_checkpoint(path)
-    planned = state.get("config", {}).get("epochs")
-    if state["batch"] or (isinstance(planned, int) and state["epoch"] < planned):
-        warnings.warn(f"{path} is an unfinished run (stopped after {state['epoch']} full epoch(s) of {planned}, "
-                      f"plus {state['batch']} batch(es)); scoring with its weights as they were then; "
-                      f"finish it with python -m fastbow.train --resume", UserWarning, stacklevel=2)
-    vocab = Vocab.from_dict(state["vocab"])
-    classes = tuple(state["classes"])
-    n_logits = state["n_logits"]
-    if vocab.n_features != state["n_features"] or n_logits not in (1, len(classes)) or (n_logits == 1 and len(classes) != 2):
-        raise DataError(f"checkpoint {path} is inconsistent (V+1={vocab.n_features} vs {state['n_features']} features, "
-                        f"{n_logits} logits for {len(classes)} classes); train again")
-    sparse = "bag.weight" in state["model"]  # trained with --input sparse: scored as the same OneHotMLP
-    model = (SparseBagMLP if sparse else OneHotMLP)(state["n_features"], state["hidden"], n_logits)
-    try:
-        model.load_state_dict(state["model"])
-        model = model.to_dense() if sparse else model
-    except RuntimeError as e:
-        raise DataError(f"checkpoint {path} does not hold a OneHotMLP ({str(e).splitlines()[0]}); train again") from None
-    device = torch.device(device)
-    return Predictor(model.to(device).eval(), vocab, classes, device, backend)
+        return getattr(library, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_lines(path: str) -> list[str]:
@@ -184,6 +100,8 @@ def run(args: argparse.Namespace) -> None:
     Raises:
         FastbowError / DataError: bad arguments, model or input (one line).
     """
+    # torch loads here, after the arguments parsed
+    from fastbow.inference import load_predictor
     from fastbow.training.device import resolve_device
 
     if args.texts and args.file is not None:
@@ -217,4 +135,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

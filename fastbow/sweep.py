@@ -25,7 +25,6 @@ import logging
 import math
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -33,17 +32,10 @@ import numpy as np
 
 from fastbow.data.datapath import resolve_data_path
 from fastbow.data.prepare import prepare
-from fastbow.training.run import (
-    TrainConfig,
-    data_options,
-    prepare_output,
-    resolve_device,
-    run_prepared,
-    validate_config,
-)
+from fastbow.training.config import TrainConfig
 
 from .atomic import atomic_write, write_json
-from .cli import run_cli
+from .cli import exit_process, run_cli
 from .errors import FastbowError
 from .train import build_parser as build_train_parser
 
@@ -205,6 +197,15 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     Raises:
         FastbowError: a bad setting for any point, checked before any training.
     """
+    # torch loads here, after the arguments parsed (issue 9, item 5)
+    from fastbow.training.run import (
+        data_options,
+        prepare_output,
+        resolve_device,
+        run_prepared,
+        validate_config,
+    )
+
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats <= 0:
         raise FastbowError(f"repeats should be a positive integer value, but got repeats={repeats!r}")
     if base.resume is not None:
@@ -294,4 +295,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 
-import fastbow.training.resume as resuming
-from fastbow.data.subsets import SUBSET_MODES
 from fastbow.data.tokenize import TOKENIZERS
-from fastbow.models.embedding_bag import INPUTS
-from fastbow.training.checkpoint import load_checkpoint
-from fastbow.training.epoch import OPTIMIZERS
+from fastbow.options import BACKENDS, INPUTS, OPTIMIZERS, SUBSET_MODES
+from fastbow.training.config import RESUMABLE_FLAGS, TrainConfig
 
-# re-exported: the library side of this command lives in fastbow.training.run
-from fastbow.training.run import TrainConfig, log, run  # noqa: E402,F401
+from .cli import HelpFormatter, exit_process, run_cli
 
-from .cli import HelpFormatter, run_cli
-from .kernels import BACKENDS
+
+def __getattr__(name):
+    """``fastbow.train.run`` / ``.log``: the library side of this command, imported on first use (PEP 562),
+    so that ``--help`` and argument errors do not import torch (issue 9, item 5)."""
+    if name in ("run", "log"):
+        import fastbow.training.run as library
+
+        return getattr(library, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="hold out this fraction of the training data as the test split (stratified, seed 0)")
     p.add_argument("--resume", default=None, metavar="OUT",
                    help="continue the run saved in OUT/checkpoint.pt with its settings "
-                        f"(only {resuming.RESUMABLE_FLAGS} may change)")
+                        f"(only {RESUMABLE_FLAGS} may change)")
     return p
 
 
@@ -115,6 +117,10 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
 
     def go():
+        import fastbow.training.resume as resuming  # torch loads here, after the arguments parsed
+        from fastbow.training.checkpoint import load_checkpoint
+        from fastbow.training.run import run
+
         if args.resume is None:
             return run(TrainConfig(**vars(args)))
         saved = load_checkpoint(args.resume)["config"]
@@ -125,4 +131,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)
