@@ -38,6 +38,9 @@ setup(
     ],
     extras_require={
         "parquet": ["pyarrow>=12"],  # --data FILE.parquet
+        "fast": ["isal>=1.6"],  # inflates the archive ~2x faster than zlib (fastbow/data/gunzip.py); optional
+        # benchmarks/test_e_end_to_end.py: scikit-learn baseline, and fastText when it installs (skipped otherwise)
+        "bench": ["pytest-benchmark>=4", "scikit-learn>=1.3", "fasttext-wheel>=0.9.2"],
         "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12"],
     },
 )

@@ -30,6 +30,7 @@ Conventions (the same for the archive and the folder):
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tarfile
@@ -41,6 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from fastbow.atomic import write_json
+from fastbow.data.gunzip import inflate
 from fastbow.errors import DataError, FastbowError
 
 __all__ = ["Split", "read_imdb", "fingerprint"]
@@ -194,8 +196,9 @@ def _scan_archive(path: Path, splits: tuple[str, ...]) -> dict:
     classes: dict[str, set[str]] = {s: set() for s in splits}
     docs: dict[str, list] = {s: [] for s in splits}
     try:
-        with tarfile.open(path, "r:gz") as tf:
-            # tf.next() walks the gzip stream once; an unread member's bytes are only decompressed.
+        raw = inflate(path)  # the whole tar in memory, inflated in one C call (fastbow.data.gunzip), or None
+        with (tarfile.open(path, "r:gz") if raw is None else tarfile.open(fileobj=io.BytesIO(raw), mode="r:")) as tf:
+            # tf.next() walks the tar once; an unread member's bytes are skipped.
             while (m := tf.next()) is not None:
                 parts = _member_parts(m.name)
                 if not parts or parts[0] not in wanted:
