@@ -43,6 +43,7 @@ import numpy as np
 
 from fastbow.atomic import write_json
 from fastbow.data.gunzip import inflate
+from fastbow.data.tarscan import scan_tar
 from fastbow.errors import DataError, FastbowError
 
 __all__ = ["Split", "read_imdb", "fingerprint"]
@@ -196,29 +197,45 @@ def _scan_archive(path: Path, splits: tuple[str, ...]) -> dict:
     classes: dict[str, set[str]] = {s: set() for s in splits}
     docs: dict[str, list] = {s: [] for s in splits}
     try:
-        raw = inflate(path)  # the whole tar in memory, inflated in one C call (fastbow.data.gunzip), or None
-        with (tarfile.open(path, "r:gz") if raw is None else tarfile.open(fileobj=io.BytesIO(raw), mode="r:")) as tf:
-            # tf.next() walks the tar once; an unread member's bytes are skipped.
-            while (m := tf.next()) is not None:
-                parts = _member_parts(m.name)
-                if not parts or parts[0] not in wanted:
-                    continue
-                split = parts[0]
-                present.add(split)
-                if len(parts) < 2 or (len(parts) == 2 and not m.isdir()):
-                    continue  # the split folder itself, or a file beside the classes (urls_pos.txt, *.feat)
-                cls = parts[1]
-                if cls == _UNSUP or _is_hidden(cls):
-                    continue  # skipped without reading its bytes
-                classes[split].add(cls)
-                if len(parts) == 3 and m.isfile() and _is_review(parts[2]):
-                    docs[split].append((cls, parts[2], tf.extractfile(m).read()))
+        for name, is_dir, is_file, read in _archive_members(path):
+            parts = _member_parts(name)
+            if not parts or parts[0] not in wanted:
+                continue
+            split = parts[0]
+            present.add(split)
+            if len(parts) < 2 or (len(parts) == 2 and not is_dir):
+                continue  # the split folder itself, or a file beside the classes (urls_pos.txt, *.feat)
+            cls = parts[1]
+            if cls == _UNSUP or _is_hidden(cls):
+                continue  # skipped without reading its bytes
+            classes[split].add(cls)
+            if len(parts) == 3 and is_file and _is_review(parts[2]):
+                docs[split].append((cls, parts[2], read()))
     except PermissionError as e:
         raise DataError(f"cannot read {path} ({e.strerror}); check its permissions or pass --data PATH") from e
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         reason = str(e).strip() or type(e).__name__
         raise DataError(f"{path} is truncated or corrupt ({reason}); download it again") from e
     return {s: (s in present, classes[s], docs[s]) for s in splits}
+
+
+def _archive_members(path: Path):
+    """``(name, is_dir, is_file, read)`` per member of the archive, in archive order; ``read()`` gives the bytes.
+
+    Fast path: the gzip archive inflated in memory in one C call (:mod:`fastbow.data.gunzip`) and its plain
+    headers walked by :func:`fastbow.data.tarscan.scan_tar`. ``tarfile`` reads whatever that declines (over
+    the in-memory bytes), and archives too large to inflate in memory or not gzip (streamed, mode ``r:gz``).
+    """
+    raw = inflate(path)
+    members = scan_tar(raw) if raw is not None else None
+    if members is not None:
+        for m in members:
+            yield m.name, m.is_dir, m.is_file, (lambda data=m.data: data)
+        return
+    with (tarfile.open(path, "r:gz") if raw is None else tarfile.open(fileobj=io.BytesIO(raw), mode="r:")) as tf:
+        # tf.next() walks the tar once; an unread member's bytes are skipped.
+        while (m := tf.next()) is not None:
+            yield m.name, m.isdir(), m.isfile(), (lambda m=m: tf.extractfile(m).read())
 
 
 def _member_parts(name: str) -> list[str]:
