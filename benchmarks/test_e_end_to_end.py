@@ -14,7 +14,7 @@ evaluation, exit) on the same archive:
 The table (``conftest.py`` prints it) gives wall time, the ratio to scikit-learn and test accuracy, and
 checks issue 9's targets: cold ≤ 0.5×, warm ≤ 0.25× scikit-learn's wall time, at ≥ 88.8 % accuracy.
 ``$FASTBOW_BENCH_E2E_ROUNDS`` sets the rounds per job (default 1: each round takes 10-40 s).
-Under plain ``pytest`` every job runs once on the synthetic corpus, with ``--vocab-size 60``.
+Under plain ``pytest`` every job runs once on the synthetic corpus, with ``--vocab-size 20``.
 """
 import importlib.util
 import json
@@ -37,7 +37,7 @@ def _env(cache_dir: Path) -> dict:
 def _train(archive: Path, out: Path, cache_dir: Path, full: bool) -> dict:
     """One ``python -m fastbow.train`` process with the defaults; returns its metrics.json, plus its log
     lines under ``"stdout"``."""
-    extra = [] if full else ["--vocab-size", "60"]
+    extra = [] if full else ["--vocab-size", "20"]
     r = subprocess.run([sys.executable, "-m", "fastbow.train", "--data", str(archive), "--out", str(out),
                         "--no-progress", *extra], env=_env(cache_dir), capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
@@ -50,7 +50,7 @@ def _prime(archive: Path, cache_dir: Path, full: bool) -> None:
     from fastbow.training.config import TrainConfig
     from fastbow.training.run import data_options
 
-    cfg = TrainConfig(data=str(archive), vocab_size=TrainConfig.vocab_size if full else 60)
+    cfg = TrainConfig(data=str(archive), vocab_size=TrainConfig.vocab_size if full else 20)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FASTBOW_CACHE_DIR", str(cache_dir))
         assert not prepare(archive, cfg.tokenizer, cfg.vocab_size, options=data_options(cfg)).cache_hit

@@ -76,8 +76,8 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
     """Read the labeled reviews of ``splits`` from the IMDB archive or folder at ``path``.
 
     Args:
-        path (str or PathLike): ``aclImdb_v1.tar.gz`` (gzip tar, read with ``tarfile`` mode ``"r:gz"`` in
-            one streaming pass, members in archive order, nothing written to disk), or the extracted
+        path (str or PathLike): ``aclImdb_v1.tar.gz`` (gzip tar, read in one pass, members in archive
+            order, nothing written to disk: see :func:`_archive_members`), or the extracted
             ``aclImdb/`` folder, or the folder that holds ``aclImdb/``.
         splits (sequence of str): split folder names to read; default ``("train", "test")``.
 
@@ -92,8 +92,11 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
         FastbowError: ``splits`` is empty, a bare string, or names something that is not a folder name.
 
     Cost, measured on the real archive (100,000 labeled reviews; the 50,000 ``unsup`` members are skipped
-    without reading them): about 3.5 CPU-seconds, of which ~2.5 s is ``tarfile`` parsing 100,009 headers
-    and ~0.6 s is inflating 215 MB; the extracted folder takes about 0.7 CPU-seconds
+    without reading them): with ``tarfile`` over ``GzipFile`` about 3.5 CPU-seconds, of which ~2.5 s was
+    parsing 100,009 headers and ~0.6 s inflating 215 MB. The archive is now inflated in memory in one C call
+    (:mod:`fastbow.data.gunzip`) and its plain headers walked by :mod:`fastbow.data.tarscan` (``tarfile``
+    reads whatever that declines): 0.3x the time, side by side on the shared 2-core CPU
+    (``benchmarks/RESULTS.md``, section e). The extracted folder takes about 0.7 CPU-seconds
     (``tests/test_reader.py::test_real_archive`` prints the time).
     """
     splits = _check_splits(splits)
