@@ -71,7 +71,7 @@ def _note(m: dict) -> str:
 
 
 @pytest.mark.benchmark(group="e: end to end")
-def test_fastbow_cold(benchmark, archive, full, results, tmp_path):
+def test_fastbow_cold(benchmark, archive, full, results, run_info, tmp_path):
     rounds = iter(range(10**6))
 
     def setup():  # a fresh, empty cache and run folder per round (not timed)
@@ -86,7 +86,7 @@ def test_fastbow_cold(benchmark, archive, full, results, tmp_path):
 
 
 @pytest.mark.benchmark(group="e: end to end")
-def test_fastbow_warm(benchmark, archive, full, results, tmp_path):
+def test_fastbow_warm(benchmark, archive, full, results, run_info, tmp_path):
     cache = tmp_path / "cache"
     _prime(archive, cache, full)  # fills the cache (not timed)
     m = benchmark.pedantic(_train, args=(archive, tmp_path / "run", cache, full), rounds=ROUNDS)
@@ -96,7 +96,7 @@ def test_fastbow_warm(benchmark, archive, full, results, tmp_path):
 
 
 @pytest.mark.benchmark(group="e: end to end")
-def test_sklearn(benchmark, archive, full, results, tmp_path):
+def test_sklearn(benchmark, archive, full, results, run_info, tmp_path):
     pytest.importorskip("sklearn", reason="scikit-learn is not installed (pip install -e .[bench])")
     r = benchmark.pedantic(_job, args=("sklearn", archive, tmp_path / "sk", tmp_path / "cache"), rounds=ROUNDS)
     if not full:  # the synthetic corpus's cue words make it separable
@@ -107,7 +107,7 @@ def test_sklearn(benchmark, archive, full, results, tmp_path):
 
 
 @pytest.mark.benchmark(group="e: end to end")
-def test_fasttext(benchmark, archive, full, results, tmp_path):
+def test_fasttext(benchmark, archive, full, results, run_info, tmp_path):
     if importlib.util.find_spec("fasttext") is None:
         pytest.skip("the fasttext package is not installed (pip install -e .[bench], which installs fasttext-wheel)")
     r = benchmark.pedantic(_job, args=("fasttext", archive, tmp_path / "ft", tmp_path / "cache"), rounds=ROUNDS)
