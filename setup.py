@@ -26,7 +26,7 @@ setup(
     python_requires=">=3.10",
     packages=[*find_packages(include=["fastbow", "fastbow.*"]), "fastbow.kernels"],
     package_dir={"fastbow": "fastbow", "fastbow.kernels": "kernels"},
-    entry_points={"console_scripts": ["fastbow = fastbow.__main__:main"]},
+    entry_points={"console_scripts": ["fastbow = fastbow.__main__:console"]},
     install_requires=[
         # torch is deliberately unpinned here: install the CPU wheel first
         # (`pip install torch==2.13.0`), as README.md and .ci/run do, or pip pulls a CUDA build.
@@ -43,5 +43,8 @@ setup(
         "gpu": [TRITON],  # the Triton scatter kernel on CUDA (backend "auto" picks it when installed)
         "sklearn": ["scikit-learn>=1.3"],  # clone/GridSearchCV/pipelines around BowClassifier, BowVectorizer
         "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12", TRITON],
+        "fast": ["isal>=1.6"],  # inflates the archive ~2x faster than zlib (fastbow/data/gunzip.py); optional
+        # benchmarks/test_e_end_to_end.py: scikit-learn baseline, and fastText when it installs (skipped otherwise)
+        "bench": ["pytest-benchmark>=4", "scikit-learn>=1.3", "fasttext-wheel>=0.9.2"],
     },
 )

@@ -115,7 +115,7 @@ def _verdict(ok: bool) -> str:
 
 
 def summary_markdown(results: dict, info: dict) -> str:
-    """The comparison tables (groups a, b/b′, c, d) and the target checks, as Markdown."""
+    """The comparison tables (groups a, b/b′, c, d, e) and the target checks, as Markdown."""
     lines = [f"Machine: {info.get('cpu')} ({info.get('cores')} cores), torch {info.get('torch')} "
              f"({info.get('threads')} threads), Python {info.get('python')}"
              + (f", GPU {info['gpu']}" if info.get("gpu") else "")
@@ -198,6 +198,9 @@ def summary_markdown(results: dict, info: dict) -> str:
         lines += [f"### d. Time split per batch, ms (% of the step), {info.get('profile_batches')} batches after "
                   f"{info.get('profile_warmup')} warm-up", ""]
         lines += _table(("pipeline", *PHASES, "total ms", "parts/wall", "bottleneck"), rows) + [""]
+    from e2e import e2e_lines  # group e (benchmarks/e2e.py)
+
+    lines += e2e_lines(results.get("e", {}))
     return "\n".join(lines)
 
 

@@ -39,7 +39,7 @@ _EXPORTS = {
     "encode_labels": "fastbow.data.memory",
     "read_imdb": "fastbow.data.reader",
     "scatter_multi_hot": "fastbow.kernels",
-    "TrainConfig": "fastbow.training.run",
+    "TrainConfig": "fastbow.training.config",
     "FastbowError": "fastbow.errors",
     "DataError": "fastbow.errors",
 }

@@ -40,5 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     return importlib.import_module(f"fastbow.{name}").main(rest)
 
 
+def console() -> None:
+    """The ``fastbow`` console script: :func:`main`, then :func:`fastbow.cli.exit_process` with its status."""
+    from fastbow.cli import exit_process
+
+    exit_process(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -24,23 +24,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from fastbow.data import texts as texts_io
-from fastbow.data.text_table import is_table, read_texts
-from fastbow.evaluation.predictions import (
-    format_records,
-    output_format,
-    prediction_records,
-    write_records,
-)
-from fastbow.inference import Predictor, load_predictor
-
-from .cli import HelpFormatter, run_cli
+from .cli import HelpFormatter, exit_process, run_cli
 from .errors import DataError, FastbowError
-from .kernels import BACKENDS
+from .options import BACKENDS
 
 __all__ = ["Predictor", "load_predictor", "main", "read_lines"]
 
 _PREVIEW = 60  # characters of each text echoed in the output
+
+
+def __getattr__(name):
+    """``fastbow.predict.Predictor`` / ``.load_predictor``: the library (:mod:`fastbow.inference`), imported on
+    first use (PEP 562) so that ``--help`` and argument errors do not import torch (issue 9, item 5)."""
+    if name in ("Predictor", "load_predictor"):
+        import fastbow.inference as library
+
+        return getattr(library, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_lines(path: str) -> list[str]:
@@ -58,6 +58,8 @@ def read_lines(path: str) -> list[str]:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as e:
         raise DataError(f"cannot read --file {path} ({e.strerror or e}); pass an existing text file or -") from None
+    from fastbow.data import texts as texts_io
+
     lines = texts_io.split_lines(raw)
     problem = texts_io.describe_problems(lines, "stdin" if path == "-" else path)
     if problem:
@@ -101,6 +103,16 @@ def run(args: argparse.Namespace) -> None:
     Raises:
         FastbowError / DataError: bad arguments, model or input (one line).
     """
+    # torch loads here, after the arguments parsed
+    from fastbow.data import texts as texts_io
+    from fastbow.data.text_table import is_table, read_texts
+    from fastbow.evaluation.predictions import (
+        format_records,
+        output_format,
+        prediction_records,
+        write_records,
+    )
+    from fastbow.inference import load_predictor
     from fastbow.training.device import resolve_device
 
     if args.texts and args.file is not None:
@@ -158,4 +170,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

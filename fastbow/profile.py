@@ -22,30 +22,20 @@ import itertools
 import json
 import logging
 import os
-import sys
+from typing import TYPE_CHECKING
 
-import torch
-
-from fastbow.baselines.pipelines import (
-    PIPELINES,
-    Pipeline,
-    build_pipeline,
-    check_pipeline,
-    profile_rows,
-)
-from fastbow.data.datapath import resolve_data_path
-from fastbow.data.dataset import DataOptions
-from fastbow.data.labelled import prepare_any, read_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
-from fastbow.models.mlp import DEFAULT_HIDDEN
-from fastbow.training.device import resolve_device
-from fastbow.training.epoch import OPTIMIZERS, make_optimizer, train_epoch
-from fastbow.training.timing import PHASES
+from fastbow.options import BACKENDS, DEFAULT_HIDDEN, OPTIMIZERS, PIPELINES
 
-from .cli import HelpFormatter, run_cli
+from .cli import HelpFormatter, exit_process, run_cli
 from .errors import FastbowError
-from .kernels import BACKENDS
+
+if TYPE_CHECKING:
+    from fastbow.baselines.pipelines import Pipeline
+
+# torch, numba and the pipelines load inside the functions that use them, so that ``--help`` and
+# argument errors answer without them (issue 9, item 5; tests/test_startup.py)
 
 log = logging.getLogger("fastbow")
 
@@ -88,6 +78,8 @@ def batch_stream(sampler):
 
 def warm_up(pipe: Pipeline, steps: int = 2) -> None:
     """Run ``steps`` untimed training steps of ``pipe`` (JIT compilation, allocator, caches)."""
+    from fastbow.training.epoch import train_epoch
+
     if steps:
         train_epoch(pipe.model, BatchWindow(pipe.loader, iter(pipe.loader.sampler), steps), pipe.optimizer,
                     progress=False)
@@ -100,6 +92,8 @@ def verdict(seconds: dict) -> tuple[str, str]:
         >>> verdict({"data": 0.86, "transfer": 0.07, "forward": 0.03, "backward": 0.04, "optimizer": 0.0, "total": 1.0})
         ('data', 'data is 86% of the step: the loader is the bottleneck')
     """
+    from fastbow.training.timing import PHASES
+
     phase = max(PHASES, key=lambda p: seconds[p])
     pct = 100.0 * seconds[phase] / (seconds["total"] or 1e-12)
     return phase, f"{phase} is {pct:.0f}% of the step: {VERDICTS[phase]}"
@@ -131,6 +125,11 @@ def profile_pipeline(pipe: Pipeline, *, batches: int = 20, warmup: int = 2) -> d
     Raises:
         FastbowError: ``batches`` or ``warmup`` out of range.
     """
+    import torch
+
+    from fastbow.training.epoch import train_epoch
+    from fastbow.training.timing import PHASES
+
     _check_counts(batches=batches, warmup=warmup)
     stream = batch_stream(pipe.loader.sampler)
     if warmup:
@@ -154,6 +153,8 @@ def profile_pipeline(pipe: Pipeline, *, batches: int = 20, warmup: int = 2) -> d
 
 def format_table(r: dict) -> str:
     """The profile ``r`` as a text table (ms per batch and % per phase) plus the verdict line."""
+    from fastbow.training.timing import PHASES
+
     lines = [f"pipeline {r['pipeline']} on {r['device']} ({r['threads']} threads), {r['optimizer']}: "
              f"{r['batches']} timed batch{'es' if r['batches'] != 1 else ''} of {r['batch_size']} after {r['warmup']} warm-up",
              f"{'phase':<10} {'ms/batch':>9} {'%':>6}"]
@@ -169,6 +170,15 @@ def format_table(r: dict) -> str:
 
 def run(args: argparse.Namespace) -> dict:
     """Prepare the data, build the pipeline, profile it and print the table (or JSON)."""
+    import torch  # after the arguments parsed
+
+    from fastbow.baselines.pipelines import build_pipeline, check_pipeline, profile_rows
+    from fastbow.data.datapath import resolve_data_path
+    from fastbow.data.dataset import DataOptions
+    from fastbow.data.labelled import prepare_any, read_splits
+    from fastbow.training.device import resolve_device
+    from fastbow.training.epoch import make_optimizer
+
     check_pipeline(args.pipeline)
     _check_counts(batches=args.batches, warmup=args.warmup, batch_size=args.batch_size, hidden=args.hidden,
                   vocab_size=args.vocab_size)
@@ -246,4 +256,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from collections import Counter
 
@@ -44,7 +43,7 @@ from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
 
 from .atomic import write_json
-from .cli import HelpFormatter, run_cli
+from .cli import HelpFormatter, exit_process, run_cli
 from .errors import FastbowError
 
 log = logging.getLogger("fastbow")
@@ -281,4 +280,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

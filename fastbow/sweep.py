@@ -26,7 +26,6 @@ import logging
 import math
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -34,18 +33,10 @@ import numpy as np
 
 from fastbow.data.datapath import resolve_data_path
 from fastbow.data.prepare import prepare
-from fastbow.training.checkpoint import CHECKPOINT
-from fastbow.training.run import (
-    TrainConfig,
-    data_options,
-    prepare_output,
-    resolve_device,
-    run_prepared,
-    validate_config,
-)
+from fastbow.training.config import TrainConfig
 
 from .atomic import atomic_write, write_json
-from .cli import drop_options, run_cli
+from .cli import drop_options, exit_process, run_cli
 from .errors import FastbowError
 from .train import build_parser as build_train_parser
 
@@ -199,6 +190,9 @@ def keep_best_run(out: Path, rows: list[dict], folders: list[Path], best: dict |
     Returns:
         Path | None: ``out/best``, or None without a choice (no validation split).
     """
+    from fastbow.training.checkpoint import (
+        CHECKPOINT,  # loads torch: imported when used
+    )
     source = best_run_source(rows, folders, best) if best is not None else None
     dest = out / "best"
     if dest.exists():
@@ -241,6 +235,15 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     Raises:
         FastbowError: a bad setting for any point, checked before any training.
     """
+    # torch loads here, after the arguments parsed (issue 9, item 5)
+    from fastbow.training.run import (
+        data_options,
+        prepare_output,
+        resolve_device,
+        run_prepared,
+        validate_config,
+    )
+
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats <= 0:
         raise FastbowError(f"repeats should be a positive integer value, but got repeats={repeats!r}")
     if base.resume is not None:
@@ -341,4 +344,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

@@ -23,22 +23,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 
-import fastbow.training.resume as resuming
-from fastbow.data.dataset import QUOTING
-from fastbow.data.subsets import SUBSET_MODES
 from fastbow.data.tokenize import TOKENIZERS
-from fastbow.models.embedding_bag import INPUTS
-from fastbow.training.checkpoint import load_checkpoint
-from fastbow.training.class_weight import CLASS_WEIGHTS
-from fastbow.training.epoch import OPTIMIZERS
+from fastbow.options import (
+    BACKENDS,
+    CLASS_WEIGHTS,
+    INPUTS,
+    OPTIMIZERS,
+    QUOTING,
+    SUBSET_MODES,
+)
+from fastbow.training.config import RESUMABLE_FLAGS, TrainConfig
 
-# re-exported: the library side of this command lives in fastbow.training.run
-from fastbow.training.run import TrainConfig, log, run  # noqa: E402,F401
+from .cli import HelpFormatter, exit_process, run_cli
 
-from .cli import HelpFormatter, run_cli
-from .kernels import BACKENDS
+
+def __getattr__(name):
+    """``fastbow.train.run`` / ``.log``: the library side of this command, imported on first use (PEP 562),
+    so that ``--help`` and argument errors do not import torch (issue 9, item 5)."""
+    if name in ("run", "log"):
+        import fastbow.training.run as library
+
+        return getattr(library, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new run in --out even if it holds an unfinished run (whose checkpoint is lost)")
     p.add_argument("--resume", default=None, metavar="OUT",
                    help="continue the run saved in OUT/checkpoint.pt with its settings "
-                        f"(only {resuming.RESUMABLE_FLAGS} may change)")
+                        f"(only {RESUMABLE_FLAGS} may change)")
     return p
 
 
@@ -132,6 +139,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     def go():
+        import fastbow.training.resume as resuming  # torch loads here, after the arguments parsed
+        from fastbow.training.checkpoint import load_checkpoint
+        from fastbow.training.run import run
+
         if args.resume is None:
             return run(TrainConfig(**vars(args)))
         saved = load_checkpoint(args.resume)["config"]
@@ -142,4 +153,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())  # without the interpreter's multi-second teardown (see fastbow.cli)

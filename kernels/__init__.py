@@ -43,6 +43,7 @@ from __future__ import annotations
 import torch
 
 from fastbow.errors import FastbowError
+from fastbow.options import BACKENDS  # defined without torch, for the parsers
 
 from .numba_cpu import scatter_multi_hot_numba
 from .torch_ref import scatter_multi_hot_torch
@@ -59,8 +60,6 @@ __all__ = [
     "validate_batch",
     "validate_csr",
 ]
-
-BACKENDS = ("auto", "numba", "triton", "torch")
 
 _IMPLS = {
     "numba": scatter_multi_hot_numba,

@@ -44,7 +44,9 @@ def test_multiline_quoted_csv_gives_one_output_per_input_in_order(run, tmp_path,
                  "--output", str(out), "--batch-size", "2"]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows] == ["r7", "r2", "r9", "r1"]
-    assert [r["label"] for r in rows] == ["pos", "neg", rows[2]["label"], "pos"]
+    assert [r["label"] for r in rows] == ["pos", "neg", "", "pos"]  # r9's text is empty: flagged, not scored
+    assert rows[2]["p_neg"] == rows[2]["p_pos"] == ""
+    rows = [r for r in rows if r["label"]]
     assert list(rows[0]) == ["id", "label", "probability", "p_neg", "p_pos"]
     for r in rows:
         assert float(r["p_neg"]) + float(r["p_pos"]) == pytest.approx(1, abs=2e-6)
@@ -87,7 +89,7 @@ def test_errors_are_one_line(run, tmp_path, capsys):
     assert main(["--model", str(run), POS, "--id-column", "id"]) == 2
     assert "apply to a table --file" in capsys.readouterr().err
     assert main(["--model", str(run), POS, "--top-k", "3"]) == 2
-    assert "top_k should be an integer in [1, 2]" in capsys.readouterr().err
+    assert "--top-k should be an integer in [1, 2] (the number of classes), but got --top-k 3" in capsys.readouterr().err
 
 
 def test_read_texts_keeps_record_lines_and_bom(tmp_path):

@@ -6,7 +6,6 @@ it is also the acceptance test of an in-memory BowClassifier on IMDB (test accur
 import contextlib
 import io
 import re
-
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]

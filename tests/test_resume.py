@@ -11,7 +11,6 @@ import pytest
 import torch
 from corpus import make_corpus
 
-import fastbow.train as train_mod
 import fastbow.training.run as run_mod
 from fastbow.train import main
 from fastbow.training.checkpoint import load_checkpoint

@@ -1,7 +1,11 @@
 """The small-data rule: what the trainer says before and after a run with too few optimizer steps."""
 import json
 
-from fastbow.training.small_data import after_training_note, optimizer_steps, small_data_advice
+from fastbow.training.small_data import (
+    after_training_note,
+    optimizer_steps,
+    small_data_advice,
+)
 
 
 def test_the_240_row_case_gets_a_warning_with_flags_that_reach_the_rule():

@@ -1,7 +1,13 @@
 """Tests for fastbow.data.texts: byte order marks, undecodable bytes, NULs, blank texts."""
 import numpy as np
 
-from fastbow.data.texts import blank_mask, decode, describe_problems, split_lines, strip_bom
+from fastbow.data.texts import (
+    blank_mask,
+    decode,
+    describe_problems,
+    split_lines,
+    strip_bom,
+)
 
 
 def test_bom_is_dropped_on_bytes_and_on_str():

@@ -6,7 +6,13 @@ import torch
 from synthetic import make_texts
 from torch.utils.data import DataLoader
 
-from fastbow import BowVectorizer, MultiHotDataset, OneHotMLP, RowBatchSampler, collate_multi_hot
+from fastbow import (
+    BowVectorizer,
+    MultiHotDataset,
+    OneHotMLP,
+    RowBatchSampler,
+    collate_multi_hot,
+)
 from fastbow.data.memory import encode_labels, prepare_texts
 from fastbow.errors import DataError, FastbowError
 from fastbow.models.mlp import per_sample_loss

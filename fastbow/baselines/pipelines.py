@@ -30,12 +30,11 @@ from fastbow.data.prepare import Prepared
 from fastbow.errors import FastbowError
 from fastbow.models.embedding_bag import SparseBagMLP, supports_sparse_grad
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP
+from fastbow.options import PIPELINES  # defined without torch, for the parser
 from fastbow.training.epoch import make_optimizer
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.sparse_loader import SparseBatchLoader
-
-PIPELINES = ("notebook-naive", "notebook-dense", "scatter", "sparse")
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 - ``datapath.py`` — where the dataset is (``--data``, ``$FASTBOW_DATA``, caches); ``download.py`` fetches it once.
 - ``reader.py`` — the IMDB archive or any aclImdb-layout folder → texts + labels (:class:`~fastbow.data.reader.Split`).
+- ``gunzip.py`` — inflates a gzip archive in memory in one C call (python-isal when installed) for the reader.
+- ``tarscan.py`` — walks the plain headers of an in-memory tar (else ``tarfile`` does), for the reader.
 - ``texts.py`` — raw text lines (``predict --file``): BOM, undecodable bytes, blank texts.
 - ``tables.py`` — CSV/TSV/JSONL/Parquet tables → the same ``Split``.
 - ``text_table.py`` — unlabelled texts (and ids) from the same table formats, for ``predict``.

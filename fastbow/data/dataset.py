@@ -33,7 +33,8 @@ from fastbow.errors import DataError, FastbowError
 __all__ = ["DataOptions", "read_dataset", "fingerprint"]
 
 _ARCHIVES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
-QUOTING = ("minimal", "none")  # --quoting: " quotes CSV/TSV fields, or is an ordinary character
+from fastbow.options import QUOTING  # noqa: E402  --quoting: " quotes CSV/TSV fields, or is an ordinary character
+
 SPLIT_SEED = 0  # seed of the --test-fraction split: independent of the training seed
 
 

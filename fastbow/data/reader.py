@@ -29,7 +29,9 @@ Conventions (the same for the archive and the folder):
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import lzma
 import os
@@ -42,6 +44,8 @@ from typing import NamedTuple
 import numpy as np
 
 from fastbow.atomic import write_json
+from fastbow.data.gunzip import inflate
+from fastbow.data.tarscan import scan_tar
 from fastbow.data.texts import decode
 from fastbow.errors import DataError, FastbowError
 from fastbow.filekind import describe_file
@@ -77,9 +81,9 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
 
     Args:
         path (str or PathLike): ``aclImdb_v1.tar.gz`` or any tar archive, plain or compressed in a way
-            ``tarfile`` detects (mode ``"r:*"``: gzip, bzip2, xz), read in one pass, members in archive
-            order, nothing written to disk; reviews stored as symbolic or hard links are read from
-            their targets (after the pass), as the folder reader follows links; or the extracted
+            ``tarfile`` detects (gzip, bzip2, xz), read in one pass, members in archive order, nothing
+            written to disk (see :func:`_archive_members`); reviews stored as symbolic or hard links are
+            read from their targets (after the pass), as the folder reader follows links; or the extracted
             ``aclImdb/`` folder, or the folder that holds ``aclImdb/``.
         splits (sequence of str): split folder names to read; default ``("train", "test")``.
 
@@ -95,8 +99,11 @@ def read_imdb(path: str | os.PathLike, splits=("train", "test")) -> dict[str, Sp
         FastbowError: ``splits`` is empty, a bare string, or names something that is not a folder name.
 
     Cost, measured on the real archive (100,000 labeled reviews; the 50,000 ``unsup`` members are skipped
-    without reading them): about 3.5 CPU-seconds, of which ~2.5 s is ``tarfile`` parsing 100,009 headers
-    and ~0.6 s is inflating 215 MB; the extracted folder takes about 0.7 CPU-seconds
+    without reading them): with ``tarfile`` over ``GzipFile`` about 3.5 CPU-seconds, of which ~2.5 s was
+    parsing 100,009 headers and ~0.6 s inflating 215 MB. The archive is now inflated in memory in one C call
+    (:mod:`fastbow.data.gunzip`) and its plain headers walked by :mod:`fastbow.data.tarscan` (``tarfile``
+    reads whatever that declines): 0.3x the time, side by side on the shared 2-core CPU
+    (``benchmarks/RESULTS.md``, section e). The extracted folder takes about 0.7 CPU-seconds
     (``tests/test_reader.py::test_real_archive`` prints the time).
     """
     splits = _check_splits(splits)
@@ -209,36 +216,26 @@ def _scan_archive(path: Path, splits: tuple[str, ...]) -> dict:
     docs: dict[str, list] = {s: [] for s in splits}
     links = []  # (split, class, name, member): read after the walk, when every link target is known
     try:
-        try:
-            tf = tarfile.open(path, "r:*")  # plain tar or any compression tarfile detects (gzip, bzip2, xz)
-        except tarfile.ReadError:
-            kind = describe_file(path)
-            mode = {"a gzip file": "r:gz", "a bzip2 file": "r:bz2", "an xz file": "r:xz"}.get(kind)
-            if mode is None:
-                raise DataError(f"{path} is not a tar archive (it is {kind}); pass the aclImdb_v1.tar.gz "
-                                "archive or the aclImdb folder, or download the dataset again") from None
-            tf = tarfile.open(path, mode)  # compressed but unreadable: this mode's own error (truncated, corrupt)
-        with tf:
-            # tf.next() walks the archive once; an unread member's bytes are only decompressed.
-            while (m := tf.next()) is not None:
-                parts = _member_parts(m.name)
+        with _open_archive(path) as walk:
+            for name, is_dir, is_file, is_link, read in walk:
+                parts = _member_parts(name)
                 if not parts or parts[0] not in wanted:
                     continue
                 split = parts[0]
                 present.add(split)
-                if len(parts) < 2 or (len(parts) == 2 and not m.isdir()):
+                if len(parts) < 2 or (len(parts) == 2 and not is_dir):
                     continue  # the split folder itself, or a file beside the classes (urls_pos.txt, *.feat)
                 cls = parts[1]
                 if cls == _UNSUP or _is_hidden(cls):
                     continue  # skipped without reading its bytes
                 classes[split].add(cls)
                 if len(parts) == 3 and _is_review(parts[2]):
-                    if m.isfile():
-                        docs[split].append((cls, parts[2], tf.extractfile(m).read()))
-                    elif m.issym() or m.islnk():
-                        links.append((split, cls, parts[2], m))
-            for split, cls, name, m in links:  # as the folder reader follows links, so does the archive's
-                docs[split].append((cls, name, _read_link(tf, path, m)))
+                    if is_file:
+                        docs[split].append((cls, parts[2], read()))
+                    elif is_link:
+                        links.append((split, cls, parts[2], read))
+            for split, cls, name, read in links:  # as the folder reader follows links, so does the archive's
+                docs[split].append((cls, name, read()))
     except PermissionError as e:
         raise DataError(f"cannot read {path} ({e.strerror}); check its permissions or pass --data PATH") from e
     except (tarfile.TarError, EOFError, zlib.error, OSError, lzma.LZMAError) as e:
@@ -257,6 +254,50 @@ def _read_link(tf: tarfile.TarFile, path: Path, m: tarfile.TarInfo) -> bytes:
         raise DataError(f"{path}: review {m.name} is a link to {m.linkname}, which is not a file in the archive; "
                         "pack the archive with the file itself (tar --dereference)")
     return f.read()
+
+
+def _open_tar(path: Path, raw: bytes | None) -> tarfile.TarFile:
+    """``tarfile`` over the inflated bytes ``raw``, or over ``path`` in any compression it detects.
+
+    Raises:
+        DataError: ``path`` is no tar archive; the message says what it is (:func:`fastbow.filekind.describe_file`).
+    """
+    if raw is not None:
+        return tarfile.open(fileobj=io.BytesIO(raw), mode="r:")
+    try:
+        return tarfile.open(path, "r:*")  # plain tar or any compression tarfile detects (gzip, bzip2, xz)
+    except tarfile.ReadError:
+        kind = describe_file(path)
+        mode = {"a gzip file": "r:gz", "a bzip2 file": "r:bz2", "an xz file": "r:xz"}.get(kind)
+        if mode is None:
+            raise DataError(f"{path} is not a tar archive (it is {kind}); pass the aclImdb_v1.tar.gz "
+                            "archive or the aclImdb folder, or download the dataset again") from None
+        return tarfile.open(path, mode)  # compressed but unreadable: this mode's own error (truncated, corrupt)
+
+
+@contextlib.contextmanager
+def _open_archive(path: Path):
+    """Yields an iterator of ``(name, is_dir, is_file, is_link, read)`` per member, in archive order;
+    ``read()`` gives the bytes (for a link: its target's, or a DataError naming it).
+
+    Fast path: a gzip archive inflated in memory in one C call (:mod:`fastbow.data.gunzip`) and its plain
+    headers walked by :func:`fastbow.data.tarscan.scan_tar`. ``tarfile`` reads whatever that declines
+    (links, long names, pax headers: over the in-memory bytes), archives too large to inflate in memory,
+    and other compressions (bzip2, xz, none).
+    """
+    raw = inflate(path)
+    members = scan_tar(raw) if raw is not None else None
+    if members is not None:
+        yield ((m.name, m.is_dir, m.is_file, False, (lambda data=m.data: data)) for m in members)
+        return
+    with _open_tar(path, raw) as tf:
+        # tf.next() walks the tar once; an unread member's bytes are skipped.
+        def walk():
+            while (m := tf.next()) is not None:
+                read = ((lambda m=m: _read_link(tf, path, m)) if (m.issym() or m.islnk())
+                        else (lambda m=m: tf.extractfile(m).read()))
+                yield m.name, m.isdir(), m.isfile(), m.issym() or m.islnk(), read
+        yield walk()
 
 
 def _member_parts(name: str) -> list[str]:

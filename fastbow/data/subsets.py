@@ -27,8 +27,8 @@ import numpy as np
 
 from fastbow.data.csr import CSR
 from fastbow.errors import FastbowError
+from fastbow.options import SUBSET_MODES  # noqa: F401  (re-exported; defined without numpy for the parsers)
 
-SUBSET_MODES = ("first", "balanced", "random")
 _SUBSET_STREAM, _VAL_STREAM = 1, 2  # independent random streams per purpose, for the same seed
 
 

@@ -14,13 +14,24 @@ from pathlib import Path
 import numpy as np
 
 from fastbow.atomic import atomic_write, write_json
-from fastbow.data.memory import native, check_texts, encode_labels, label_ids, prepare_texts
+from fastbow.data.memory import (
+    check_texts,
+    encode_labels,
+    label_ids,
+    native,
+    prepare_texts,
+)
 from fastbow.data.vocab import Vocab
 from fastbow.estimators.console import reporting
 from fastbow.estimators.params import ParamsMixin
 from fastbow.inference import Predictor, load_predictor
 from fastbow.training.checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
-from fastbow.training.run import TrainConfig, prepare_output, run_prepared, validate_config
+from fastbow.training.run import (
+    TrainConfig,
+    prepare_output,
+    run_prepared,
+    validate_config,
+)
 
 __all__ = ["TRAINER_OPTIONS", "BowClassifier"]
 

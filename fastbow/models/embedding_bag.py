@@ -17,8 +17,7 @@ from torch import nn
 
 from fastbow.kernels.bag_numba import bag_sum_sparse_grad
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP, _check_positive
-
-INPUTS = ("dense", "sparse")
+from fastbow.options import INPUTS  # noqa: F401  (re-exported; defined without torch for the parsers)
 
 
 def supports_sparse_grad(optimizer: str) -> bool:

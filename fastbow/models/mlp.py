@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-DEFAULT_HIDDEN = 200
+from fastbow.options import DEFAULT_HIDDEN  # noqa: F401  (re-exported; defined without torch for the parsers)
 
 
 def _check_positive(name: str, value) -> int:

@@ -14,6 +14,7 @@
 - ``early_stopping.py`` — patience on validation perplexity; where a curve turns.
 - ``interrupts.py`` — Ctrl-C/SIGTERM stops after the batch; divergence located by step.
 - ``checkpoint.py`` / ``resume.py`` — save a run after every epoch and continue it exactly.
+- ``config.py`` — :class:`~fastbow.training.config.TrainConfig`, importable without torch (the CLI parser's defaults).
 - ``outdir.py`` — the lock on ``--out`` and the refusal to overwrite an unfinished run.
 - ``run.py`` — one whole run from a :class:`~fastbow.training.run.TrainConfig` to ``metrics.json`` (what ``python -m fastbow.train`` calls).
 """

@@ -20,7 +20,7 @@ from fastbow.errors import FastbowError
 
 __all__ = ["CLASS_WEIGHTS", "balanced_weights", "check_class_weight", "class_weight_tensor"]
 
-CLASS_WEIGHTS = ("none", "balanced")
+from fastbow.options import CLASS_WEIGHTS  # noqa: E402,F401  defined once, importable without torch
 
 
 def check_class_weight(name) -> str:

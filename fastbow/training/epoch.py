@@ -15,11 +15,10 @@ from tqdm.auto import tqdm
 
 from fastbow.errors import FastbowError
 from fastbow.models.mlp import per_sample_loss, predict_classes
+from fastbow.options import OPTIMIZERS  # (defined without torch for the parsers)
 from fastbow.training.interrupts import Interrupted, check_finite
 from fastbow.training.metrics import EpochMetrics
 from fastbow.training.timing import PhaseTimer
-
-OPTIMIZERS = ("sgd", "adam")
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:

@@ -21,11 +21,10 @@ from fastbow.training.checkpoint import (
     rng_state,
     set_rng_state,
 )
+from fastbow.training.config import RESUMABLE, RESUMABLE_FLAGS  # noqa: F401  (re-exported: defined without torch for the parser)
 
 __all__ = ["RESUMABLE", "merge_config", "check_config", "check_same_data", "training_state", "restore"]
 
-RESUMABLE = ("epochs", "device", "backend", "progress", "cache")  # may change on --resume
-RESUMABLE_FLAGS = "--epochs, --device, --backend, --no-progress, --no-cache"
 _IGNORED = ("resume", "out", "overwrite")  # set from --resume itself, or about the folder only
 _PATHS = ("data", "test_file")  # saved as absolute paths
 
