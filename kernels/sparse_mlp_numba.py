@@ -1,0 +1,317 @@
+"""Fused CPU (Numba) kernels for one step of the sparse MLP: forward + loss, backward, optimizer update.
+
+The model is :class:`fastbow.models.embedding_bag.SparseBagMLP` (the notebook's
+``Linear(V + 1, H) → ReLU → Linear(H, C)`` on CSR ids, table ``E = fc1.weight.T``).
+One training step is three kernels, so each phase of the step is timed on its own
+(:func:`fastbow.training.epoch.train_epoch` bills them to forward, backward, optimizer):
+
+==================  ==========================================================================
+kernel              work (B bags, nnz ids, U distinct ids, H hidden, C logits)
+==================  ==========================================================================
+:func:`forward`     ``pre[b] = sum_{j in bag b} E[j] + bias``; ``z = W2 relu(pre) + b2``; the
+                    per-sample loss (BCEWithLogits for C = 1, cross-entropy for C ≥ 2), the
+                    prediction's correctness and ``dz = d mean-loss / dz``. Threads: over bags.
+:func:`backward`    ``gh = relu'(pre) * (dz W2)``; dense grads of ``W2, b2, bias``; the table's
+                    gradient *coalesced*: one row per distinct id, ids sorted
+                    (``index (U,)``, ``values (U, H)``). Threads: over slices of H.
+:func:`sgd_update`  ``p -= lr g`` on the U touched table rows and the small dense params.
+:func:`adam_update` Adam on the small dense params (as ``torch.optim.Adam``) and, on the table,
+                    either lazy Adam on the U touched rows (as ``torch.optim.SparseAdam``:
+                    ``dense=False``) or exact dense Adam over all rows (``dense=True``).
+==================  ==========================================================================
+
+Nothing of size ``(B, V + 1)`` or a dense ``(V + 1, H)`` gradient exists; with SGD or lazy
+Adam a step touches only the batch's rows of the table (and of Adam's moments).
+``tests/test_sparse_mlp_numba.py`` checks every output against torch autograd and
+``torch.optim`` within 1e-5 relative (empty rows, duplicate ids, B = 1, B = 37, int32 and
+int64 ids, C = 1 and C = 3). ``benchmarks/RESULTS.md`` ("Fused sparse kernels") has the
+timings, the memory-traffic floor and the measurements that chose lazy Adam.
+
+Arrays are NumPy views of the model's torch tensors (``tensor.numpy()`` shares memory), so
+updates land in the parameters in place. Thread count: Numba's (``numba.set_num_threads``).
+``NUMBA_DISABLE_JIT=1`` runs the same code as plain Python (slow).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _forward_kernel(ids, offsets, table, bias, w2, b2, y, pre, logits, losses, correct, dz, want_grad):
+    # ids (nnz,) int; offsets (B,) int; table (V+1, H) f32; bias (H,); w2 (C, H); b2 (C,); y (B,) int64
+    # out: pre (B, H), logits (B, C), losses (B,), correct (B,) bool, dz (B, C) f32
+    nnz, B, H, C = ids.shape[0], offsets.shape[0], table.shape[1], w2.shape[0]
+    inv_b = np.float32(1.0) / np.float32(B)
+    for b in prange(B):                         # bags are independent: one per iteration
+        end = offsets[b + 1] if b + 1 < B else nnz
+        acc = np.zeros(H, dtype=np.float32)
+        for p in range(offsets[b], end):        # sum of the bag's table rows (torch's order)
+            row = table[ids[p]]
+            for h in range(H):
+                acc[h] += row[h]
+        for h in range(H):
+            pre[b, h] = acc[h] + bias[h]
+        for c in range(C):                      # z = W2 relu(pre) + b2
+            s = np.float32(0.0)
+            for h in range(H):
+                v = pre[b, h]
+                if v > 0:
+                    s += w2[c, h] * v
+            logits[b, c] = s + b2[c]
+        if C == 1:                              # BCEWithLogits: max(z,0) - z y + log1p(exp(-|z|))
+            z, t = np.float64(logits[b, 0]), np.float64(y[b])
+            losses[b] = max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z)))
+            correct[b] = (z > 0) == (y[b] == 1)
+            if want_grad:
+                sig = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+                dz[b, 0] = np.float32(sig - t) * inv_b
+        else:                                   # cross-entropy: logsumexp(z) - z[y]
+            best = 0
+            for c in range(1, C):
+                if logits[b, c] > logits[b, best]:
+                    best = c                    # first maximum, as torch.argmax
+            m = np.float64(logits[b, best])
+            se = 0.0
+            for c in range(C):
+                se += math.exp(np.float64(logits[b, c]) - m)
+            losses[b] = m + math.log(se) - np.float64(logits[b, y[b]])
+            correct[b] = best == y[b]
+            if want_grad:
+                for c in range(C):
+                    pc = math.exp(np.float64(logits[b, c]) - m) / se
+                    dz[b, c] = np.float32(pc - (1.0 if c == y[b] else 0.0)) * inv_b
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, gw2, gb2, gbias, n_threads):
+    # pre (B, H), dz (B, C), w2 (C, H); slot (V+1,) int64 scratch all -1 (left so)
+    # out: gh (B, H), gw2 (C, H), gb2 (C,), gbias (H,); returns index (U,) int64, values (U, H) f32
+    nnz, B, H, C = ids.shape[0], offsets.shape[0], pre.shape[1], w2.shape[0]
+    for b in prange(B):                         # gh = relu'(pre) * (dz W2)
+        for h in range(H):
+            if pre[b, h] > 0:
+                s = np.float32(0.0)
+                for c in range(C):
+                    s += dz[b, c] * w2[c, h]
+                gh[b, h] = s
+            else:
+                gh[b, h] = 0.0
+    for h in prange(H):                         # reductions over the batch, one column per iteration
+        sb = np.float32(0.0)
+        for b in range(B):
+            sb += gh[b, h]
+        gbias[h] = sb
+        for c in range(C):
+            s = np.float32(0.0)
+            for b in range(B):
+                v = pre[b, h]
+                if v > 0:
+                    s += dz[b, c] * v
+            gw2[c, h] = s
+    for c in range(C):
+        s = np.float32(0.0)
+        for b in range(B):
+            s += dz[b, c]
+        gb2[c] = s
+    for p in range(nnz):                        # mark the distinct ids ...
+        slot[ids[p]] = 0
+    n_unique = 0
+    for j in range(slot.shape[0]):              # ... and number them in increasing id order
+        if slot[j] == 0:
+            slot[j] = n_unique
+            n_unique += 1
+    index = np.empty(n_unique, dtype=np.int64)
+    for j in range(slot.shape[0]):
+        if slot[j] >= 0:
+            index[slot[j]] = j
+    values = np.zeros((n_unique, H), dtype=np.float32)
+    n_chunks = min(n_threads, H)
+    for k in prange(n_chunks):                  # each thread owns columns [h0, h1): no write conflicts
+        h0, h1 = k * H // n_chunks, (k + 1) * H // n_chunks
+        for b in range(B):
+            end = offsets[b + 1] if b + 1 < B else nnz
+            for p in range(offsets[b], end):
+                u = slot[ids[p]]
+                for h in range(h0, h1):
+                    values[u, h] += gh[b, h]
+    for p in range(nnz):                        # leave the scratch as found
+        slot[ids[p]] = -1
+    return index, values
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _sgd_rows_kernel(table, index, values, lr):
+    H = table.shape[1]
+    for u in prange(index.shape[0]):
+        row = table[index[u]]
+        for h in range(H):
+            row[h] += -lr * values[u, h]
+
+
+@njit(cache=True, nogil=True)
+def _sgd_dense_kernel(param, grad, lr):
+    for i in range(param.shape[0]):
+        param[i] += -lr * grad[i]
+
+
+@njit(cache=True, nogil=True)
+def _adam_dense_kernel(param, grad, m, v, lr, beta1, beta2, eps, bc1, bc2_sqrt):
+    # torch.optim.Adam (fused): m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2;
+    # p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)      (all flat, float32)
+    step_size = lr / bc1
+    for i in range(param.shape[0]):
+        g = grad[i]
+        mi = m[i] + (1.0 - beta1) * (g - m[i])
+        vi = beta2 * v[i] + (1.0 - beta2) * g * g
+        m[i], v[i] = mi, vi
+        param[i] -= step_size * mi / (math.sqrt(vi) / bc2_sqrt + eps)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _lazy_adam_rows_kernel(table, index, values, m, v, lr, beta1, beta2, eps, bc1, bc2):
+    # torch.optim.SparseAdam on the touched rows only (torch/optim/_functional.py, sparse_adam):
+    # m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); p -= lr sqrt(bc2) / bc1 * m / (sqrt(v) + eps)
+    H = table.shape[1]
+    step_size = lr * math.sqrt(bc2) / bc1
+    for u in prange(index.shape[0]):
+        j = index[u]
+        for h in range(H):
+            g = values[u, h]
+            mi = m[j, h] + (g - m[j, h]) * (1.0 - beta1)
+            vi = v[j, h] + (g * g - v[j, h]) * (1.0 - beta2)
+            m[j, h], v[j, h] = mi, vi
+            table[j, h] -= step_size * (mi / (math.sqrt(vi) + eps))
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _dense_adam_rows_kernel(table, index, values, m, v, lr, beta1, beta2, eps, bc1, bc2_sqrt, n_threads):
+    # exact torch.optim.Adam over every row; rows outside ``index`` have gradient 0
+    n_rows, H = table.shape
+    n_chunks = n_threads
+    step_size = lr / bc1
+    for k in prange(n_chunks):
+        j0, j1 = k * n_rows // n_chunks, (k + 1) * n_rows // n_chunks
+        u = np.searchsorted(index, j0)          # index is sorted: walk it alongside the rows
+        for j in range(j0, j1):
+            touched = u < index.shape[0] and index[u] == j
+            for h in range(H):
+                g = values[u, h] if touched else np.float32(0.0)
+                mi = m[j, h] + (1.0 - beta1) * (g - m[j, h])
+                vi = beta2 * v[j, h] + (1.0 - beta2) * g * g
+                m[j, h], v[j, h] = mi, vi
+                table[j, h] -= step_size * mi / (math.sqrt(vi) / bc2_sqrt + eps)
+            if touched:
+                u += 1
+
+
+def _check_batch(ids: np.ndarray, offsets: np.ndarray, table: np.ndarray) -> None:
+    if ids.dtype != offsets.dtype or ids.dtype not in (np.int32, np.int64):
+        raise TypeError(f"ids and offsets should both be int32 or both int64, but got {ids.dtype} and "
+                        f"{offsets.dtype}; convert them with .astype(np.int64)")
+    if table.dtype != np.float32 or not table.flags.c_contiguous:
+        raise TypeError(f"the table should be a C-contiguous float32 array, but got {table.dtype} "
+                        f"(contiguous={table.flags.c_contiguous}); pass tensor.contiguous().numpy()")
+
+
+def forward(ids: np.ndarray, offsets: np.ndarray, table: np.ndarray, bias: np.ndarray, w2: np.ndarray,
+            b2: np.ndarray, y: np.ndarray, *, want_grad: bool = True, out: dict | None = None) -> dict:
+    """Forward pass and per-sample loss of the sparse MLP on one batch of bags.
+
+    Args:
+        ids (np.ndarray): ``(nnz,) int32 or int64`` ids in ``[0, V]`` (not checked: the loader's CSR was).
+        offsets (np.ndarray): ``(B,)`` bag starts, ``ids``' dtype; bag ``b`` is ``ids[offsets[b]:offsets[b+1]]``
+            (the last runs to the end; empty bags allowed).
+        table (np.ndarray): ``(V + 1, H) float32`` C-contiguous, ``= fc1.weight.T``.
+        bias (np.ndarray): ``(H,) float32``; w2 ``(C, H) float32``; b2 ``(C,) float32``.
+        y (np.ndarray): ``(B,) int64`` class ids (0/1 when C = 1).
+        want_grad (bool): also compute ``dz`` (training); False for evaluation.
+        out (dict, optional): buffers of an earlier call with the same B, H, C, reused.
+
+    Returns:
+        dict: ``pre (B, H)`` hidden pre-activations, ``logits (B, C)``, ``losses (B,) float32`` nats,
+        ``correct (B,) bool``, ``dz (B, C) float32`` = d(mean loss)/d logits. Same arrays as ``out``
+        when given.
+
+    Raises:
+        TypeError: ids/offsets not both int32 or both int64, or a table not C-contiguous float32.
+    """
+    _check_batch(ids, offsets, table)
+    B, H, C = offsets.shape[0], table.shape[1], w2.shape[0]
+    if out is None or out["pre"].shape != (B, H) or out["logits"].shape[1] != C:
+        out = {"pre": np.empty((B, H), np.float32), "logits": np.empty((B, C), np.float32),
+               "losses": np.empty(B, np.float32), "correct": np.empty(B, np.bool_),
+               "dz": np.empty((B, C), np.float32)}
+    _forward_kernel(ids, offsets, table, bias, w2, b2, y, out["pre"], out["logits"], out["losses"],
+                    out["correct"], out["dz"], want_grad)
+    return out
+
+
+def backward(ids: np.ndarray, offsets: np.ndarray, fwd: dict, w2: np.ndarray, slot: np.ndarray) -> dict:
+    """Gradients of the batch's mean loss, from :func:`forward`'s ``pre`` and ``dz``.
+
+    Args:
+        ids, offsets (np.ndarray): the batch given to :func:`forward`.
+        fwd (dict): :func:`forward`'s result (``want_grad=True``).
+        w2 (np.ndarray): ``(C, H) float32``, the output layer's weight.
+        slot (np.ndarray): ``(V + 1,) int64`` scratch filled with -1, left filled with -1
+            (one per model; not shared between threads).
+
+    Returns:
+        dict: ``index (U,) int64`` the distinct ids, increasing; ``values (U, H) float32`` their
+        table-gradient rows (``= dense_grad[index]``; every other row of the dense gradient is 0);
+        ``bias (H,)``, ``w2 (C, H)``, ``b2 (C,)`` dense gradients, all float32.
+    """
+    pre, dz = fwd["pre"], fwd["dz"]
+    B, H = pre.shape
+    C = dz.shape[1]
+    gh = np.empty((B, H), np.float32)
+    g = {"bias": np.empty(H, np.float32), "w2": np.empty((C, H), np.float32), "b2": np.empty(C, np.float32)}
+    g["index"], g["values"] = _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, g["w2"], g["b2"], g["bias"],
+                                               get_num_threads())
+    return g
+
+
+def sgd_update(params: dict, grads: dict, lr: float) -> None:
+    """Plain SGD (``torch.optim.SGD``, no momentum): ``p -= lr g`` on the touched table rows and the dense params.
+
+    Args:
+        params (dict): ``table (V + 1, H)``, ``bias (H,)``, ``w2 (C, H)``, ``b2 (C,)`` float32 arrays, updated in place.
+        grads (dict): :func:`backward`'s result.
+        lr (float): learning rate.
+    """
+    _sgd_rows_kernel(params["table"], grads["index"], grads["values"], np.float32(lr))
+    for k in ("bias", "w2", "b2"):
+        _sgd_dense_kernel(params[k].reshape(-1), grads[k].reshape(-1), np.float32(lr))
+
+
+def adam_update(params: dict, grads: dict, moments: dict, step: int, lr: float, betas=(0.9, 0.999),
+                eps: float = 1e-8, *, dense: bool = False) -> None:
+    """One Adam step; ``step`` is the 1-based step count after this update (as torch's ``state["step"]``).
+
+    Args:
+        params (dict): as :func:`sgd_update`; moments (dict): ``{name: (exp_avg, exp_avg_sq)}`` float32
+            arrays shaped like ``params[name]``, updated in place.
+        dense (bool): True: exact ``torch.optim.Adam`` on the table too (every row decays every step);
+            False: lazy Adam on the table (``torch.optim.SparseAdam``: only the touched rows' moments
+            and weights change). The small dense params always get exact Adam.
+
+    Source of the formulas: ``torch.optim.Adam`` (Kingma & Ba 2015, Algorithm 1, with eps outside the
+    bias-corrected sqrt) and ``torch/optim/_functional.py::sparse_adam``.
+    """
+    b1, b2 = betas
+    bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
+    f = np.float32
+    for k in ("bias", "w2", "b2"):
+        m, v = moments[k]
+        _adam_dense_kernel(params[k].reshape(-1), grads[k].reshape(-1), m.reshape(-1), v.reshape(-1),
+                           f(lr), f(b1), f(b2), f(eps), f(bc1), f(math.sqrt(bc2)))
+    m, v = moments["table"]
+    if dense:
+        _dense_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, f(lr), f(b1), f(b2),
+                                f(eps), f(bc1), f(math.sqrt(bc2)), get_num_threads())
+    else:
+        _lazy_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, f(lr), f(b1), f(b2),
+                               f(eps), f(bc1), f(bc2))
