@@ -13,7 +13,7 @@ kernel              work (B bags, nnz ids, U distinct ids, H hidden, C logits)
                     prediction's correctness and ``dz = d mean-loss / dz``. Threads: over bags.
 :func:`backward`    ``gh = relu'(pre) * (dz W2)``; dense grads of ``W2, b2, bias``; the table's
                     gradient *coalesced*: one row per distinct id, ids sorted
-                    (``index (U,)``, ``values (U, H)``). Threads: over slices of H.
+                    (``index (U,)``, ``values (U, H)``). Threads: over bags, then over ids.
 :func:`sgd_update`  ``p -= lr g`` on the U touched table rows and the small dense params.
 :func:`adam_update` Adam on the small dense params (as ``torch.optim.Adam``) and, on the table,
                     either lazy Adam on the U touched rows (as ``torch.optim.SparseAdam``:
@@ -58,7 +58,7 @@ def _forward_kernel(ids, offsets, table, bias, w2, b2, y, pre, logits, losses, c
             s = np.float32(0.0)
             for h in range(H):
                 v = pre[b, h]
-                if v > 0:
+                if not v <= 0:                  # ReLU that keeps NaN, as torch's (divergence stays visible)
                     s += w2[c, h] * v
             logits[b, c] = s + b2[c]
         if C == 1:                              # BCEWithLogits: max(z,0) - z y + log1p(exp(-|z|))
@@ -86,7 +86,7 @@ def _forward_kernel(ids, offsets, table, bias, w2, b2, y, pre, logits, losses, c
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, gw2, gb2, gbias, n_threads):
+def _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, gw2, gb2, gbias):
     # pre (B, H), dz (B, C), w2 (C, H); slot (V+1,) int64 scratch all -1 (left so)
     # out: gh (B, H), gw2 (C, H), gb2 (C,), gbias (H,); returns index (U,) int64, values (U, H) f32
     nnz, B, H, C = ids.shape[0], offsets.shape[0], pre.shape[1], w2.shape[0]
@@ -108,7 +108,7 @@ def _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, gw2, gb2, gbias, n_thr
             s = np.float32(0.0)
             for b in range(B):
                 v = pre[b, h]
-                if v > 0:
+                if not v <= 0:
                     s += dz[b, c] * v
             gw2[c, h] = s
     for c in range(C):
@@ -116,29 +116,46 @@ def _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, gw2, gb2, gbias, n_thr
         for b in range(B):
             s += dz[b, c]
         gb2[c] = s
-    for p in range(nnz):                        # mark the distinct ids ...
+    # The table's gradient row of id j is the sum of gh[b] over the occurrences of j (bag b).
+    # Group the occurrences by id (a counting sort), then sum each id's rows of gh, which is
+    # (B, H) and stays in L2: every values row is written once, nothing is read-modify-written.
+    for p in range(nnz):                        # count the occurrences of each id
         slot[ids[p]] = 0
+    for p in range(nnz):
+        slot[ids[p]] += 1
     n_unique = 0
-    for j in range(slot.shape[0]):              # ... and number them in increasing id order
-        if slot[j] == 0:
-            slot[j] = n_unique
+    for j in range(slot.shape[0]):              # distinct ids in increasing order
+        if slot[j] > 0:
             n_unique += 1
     index = np.empty(n_unique, dtype=np.int64)
+    start = np.empty(n_unique + 1, dtype=np.int64)
+    u, pos = 0, 0
     for j in range(slot.shape[0]):
-        if slot[j] >= 0:
-            index[slot[j]] = j
-    values = np.zeros((n_unique, H), dtype=np.float32)
-    n_chunks = min(n_threads, H)
-    for k in prange(n_chunks):                  # each thread owns columns [h0, h1): no write conflicts
-        h0, h1 = k * H // n_chunks, (k + 1) * H // n_chunks
-        for b in range(B):
-            end = offsets[b + 1] if b + 1 < B else nnz
-            for p in range(offsets[b], end):
-                u = slot[ids[p]]
-                for h in range(h0, h1):
-                    values[u, h] += gh[b, h]
+        if slot[j] > 0:
+            index[u], start[u] = j, pos
+            pos += slot[j]
+            slot[j] = u                         # from here on slot maps id -> its number u
+            u += 1
+    start[n_unique] = pos
+    cursor = start[:n_unique].copy()
+    occ = np.empty(nnz, dtype=np.int64)         # bags of id u's occurrences: occ[start[u]:start[u + 1]]
+    for b in range(B):
+        end = offsets[b + 1] if b + 1 < B else nnz
+        for p in range(offsets[b], end):
+            u = slot[ids[p]]
+            occ[cursor[u]] = b
+            cursor[u] += 1
     for p in range(nnz):                        # leave the scratch as found
         slot[ids[p]] = -1
+    values = np.empty((n_unique, H), dtype=np.float32)
+    for u in prange(n_unique):                  # one table row per iteration: no write conflicts
+        row = values[u]
+        for h in range(H):
+            row[h] = 0.0
+        for q in range(start[u], start[u + 1]):
+            g = gh[occ[q]]
+            for h in range(H):
+                row[h] += g[h]
     return index, values
 
 
@@ -158,51 +175,49 @@ def _sgd_dense_kernel(param, grad, lr):
 
 
 @njit(cache=True, nogil=True)
-def _adam_dense_kernel(param, grad, m, v, lr, beta1, beta2, eps, bc1, bc2_sqrt):
+def _adam_dense_kernel(param, grad, m, v, c1, beta2, c2, step_size, bc2_sqrt, eps):
     # torch.optim.Adam (fused): m = lerp(m, g, 1-b1); v = b2 v + (1-b2) g^2;
-    # p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)      (all flat, float32)
-    step_size = lr / bc1
+    # p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)      (all flat, float32; c1 = 1-b1, c2 = 1-b2)
     for i in range(param.shape[0]):
         g = grad[i]
-        mi = m[i] + (1.0 - beta1) * (g - m[i])
-        vi = beta2 * v[i] + (1.0 - beta2) * g * g
+        mi = m[i] + c1 * (g - m[i])
+        vi = beta2 * v[i] + c2 * g * g
         m[i], v[i] = mi, vi
-        param[i] -= step_size * mi / (math.sqrt(vi) / bc2_sqrt + eps)
+        param[i] -= step_size * mi / (np.sqrt(vi) / bc2_sqrt + eps)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _lazy_adam_rows_kernel(table, index, values, m, v, lr, beta1, beta2, eps, bc1, bc2):
+def _lazy_adam_rows_kernel(table, index, values, m, v, c1, c2, step_size, eps):
     # torch.optim.SparseAdam on the touched rows only (torch/optim/_functional.py, sparse_adam):
     # m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); p -= lr sqrt(bc2) / bc1 * m / (sqrt(v) + eps)
     H = table.shape[1]
-    step_size = lr * math.sqrt(bc2) / bc1
     for u in prange(index.shape[0]):
         j = index[u]
+        g, p, mj, vj = values[u], table[j], m[j], v[j]
         for h in range(H):
-            g = values[u, h]
-            mi = m[j, h] + (g - m[j, h]) * (1.0 - beta1)
-            vi = v[j, h] + (g * g - v[j, h]) * (1.0 - beta2)
-            m[j, h], v[j, h] = mi, vi
-            table[j, h] -= step_size * (mi / (math.sqrt(vi) + eps))
+            mi = mj[h] + (g[h] - mj[h]) * c1
+            vi = vj[h] + (g[h] * g[h] - vj[h]) * c2
+            mj[h], vj[h] = mi, vi
+            p[h] -= step_size * (mi / (np.sqrt(vi) + eps))
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _dense_adam_rows_kernel(table, index, values, m, v, lr, beta1, beta2, eps, bc1, bc2_sqrt, n_threads):
+def _dense_adam_rows_kernel(table, index, values, m, v, c1, beta2, c2, step_size, bc2_sqrt, eps, n_threads):
     # exact torch.optim.Adam over every row; rows outside ``index`` have gradient 0
     n_rows, H = table.shape
-    n_chunks = n_threads
-    step_size = lr / bc1
-    for k in prange(n_chunks):
-        j0, j1 = k * n_rows // n_chunks, (k + 1) * n_rows // n_chunks
+    zero = np.zeros(H, dtype=np.float32)
+    for k in prange(n_threads):
+        j0, j1 = k * n_rows // n_threads, (k + 1) * n_rows // n_threads
         u = np.searchsorted(index, j0)          # index is sorted: walk it alongside the rows
         for j in range(j0, j1):
             touched = u < index.shape[0] and index[u] == j
+            g = values[u] if touched else zero
+            p, mj, vj = table[j], m[j], v[j]
             for h in range(H):
-                g = values[u, h] if touched else np.float32(0.0)
-                mi = m[j, h] + (1.0 - beta1) * (g - m[j, h])
-                vi = beta2 * v[j, h] + (1.0 - beta2) * g * g
-                m[j, h], v[j, h] = mi, vi
-                table[j, h] -= step_size * mi / (math.sqrt(vi) / bc2_sqrt + eps)
+                mi = mj[h] + c1 * (g[h] - mj[h])
+                vi = beta2 * vj[h] + c2 * g[h] * g[h]
+                mj[h], vj[h] = mi, vi
+                p[h] -= step_size * mi / (np.sqrt(vi) / bc2_sqrt + eps)
             if touched:
                 u += 1
 
@@ -269,8 +284,7 @@ def backward(ids: np.ndarray, offsets: np.ndarray, fwd: dict, w2: np.ndarray, sl
     C = dz.shape[1]
     gh = np.empty((B, H), np.float32)
     g = {"bias": np.empty(H, np.float32), "w2": np.empty((C, H), np.float32), "b2": np.empty(C, np.float32)}
-    g["index"], g["values"] = _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, g["w2"], g["b2"], g["bias"],
-                                               get_num_threads())
+    g["index"], g["values"] = _backward_kernel(ids, offsets, pre, dz, w2, slot, gh, g["w2"], g["b2"], g["bias"])
     return g
 
 
@@ -304,14 +318,15 @@ def adam_update(params: dict, grads: dict, moments: dict, step: int, lr: float, 
     b1, b2 = betas
     bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
     f = np.float32
+    c1, c2, eps32 = f(1.0 - b1), f(1.0 - b2), f(eps)
     for k in ("bias", "w2", "b2"):
         m, v = moments[k]
         _adam_dense_kernel(params[k].reshape(-1), grads[k].reshape(-1), m.reshape(-1), v.reshape(-1),
-                           f(lr), f(b1), f(b2), f(eps), f(bc1), f(math.sqrt(bc2)))
+                           c1, f(b2), c2, f(lr / bc1), f(math.sqrt(bc2)), eps32)
     m, v = moments["table"]
     if dense:
-        _dense_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, f(lr), f(b1), f(b2),
-                                f(eps), f(bc1), f(math.sqrt(bc2)), get_num_threads())
+        _dense_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, c1, f(b2), c2,
+                                f(lr / bc1), f(math.sqrt(bc2)), eps32, get_num_threads())
     else:
-        _lazy_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, f(lr), f(b1), f(b2),
-                               f(eps), f(bc1), f(bc2))
+        _lazy_adam_rows_kernel(params["table"], grads["index"], grads["values"], m, v, c1, c2,
+                               f(lr * math.sqrt(bc2) / bc1), eps32)

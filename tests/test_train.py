@@ -121,7 +121,7 @@ def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
     from fastbow.errors import FastbowError
     from fastbow.train import TrainConfig
     from fastbow.train import run as run_cfg
-    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
+    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: auto, fused, sparse, dense"):
         run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))
 
 

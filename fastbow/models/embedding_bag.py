@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
+from fastbow.kernels import sparse_mlp_numba
 from fastbow.kernels.bag_numba import bag_sum_sparse_grad
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP, _check_positive
 
-INPUTS = ("dense", "sparse")
+INPUTS = ("auto", "fused", "sparse", "dense")  # --input; auto: fastbow.training.fused.resolve_input
 
 
 def supports_sparse_grad(optimizer: str) -> bool:
@@ -90,6 +92,8 @@ class SparseBagMLP(nn.Module):
     def forward(self, inputs) -> torch.Tensor:
         ids, offsets = inputs
         w = self.bag.weight
+        if not torch.is_grad_enabled() and w.device.type == "cpu" and w.dtype == torch.float32:
+            return self._fused_logits(ids, offsets)  # evaluation: one Numba pass, no autograd
         if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
             if self._slot is None:
                 self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
@@ -98,6 +102,14 @@ class SparseBagMLP(nn.Module):
             h = self.bag(ids, offsets)
         h = h + self.bias                       # (B, H): sum of the rows' table entries + bias
         return self.fc2(self.relu(h))           # (B, C)
+
+    def _fused_logits(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        """``(B, C) float32`` logits from :func:`fastbow.kernels.sparse_mlp_numba.forward` (CPU, no grad)."""
+        p = [t.detach().numpy() for t in (self.bag.weight, self.bias, self.fc2.weight, self.fc2.bias)]
+        no_labels = np.zeros(offsets.shape[0], dtype=np.int64)  # the kernel's loss is not used here
+        out = sparse_mlp_numba.forward(ids.contiguous().numpy(), offsets.contiguous().numpy(), *p, no_labels,
+                                       want_grad=False)
+        return torch.from_numpy(out["logits"])
 
     @classmethod
     def from_dense(cls, model: OneHotMLP, *, sparse_grad: bool = False) -> "SparseBagMLP":

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from fastbow.errors import FastbowError
 from fastbow.models.mlp import per_sample_loss, predict_classes
+from fastbow.training.fused import FusedSparseOptimizer
 from fastbow.training.interrupts import Interrupted, check_finite
 from fastbow.training.metrics import EpochMetrics
 from fastbow.training.timing import PhaseTimer
@@ -25,11 +26,17 @@ OPTIMIZERS = ("sgd", "adam")
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     """``torch.optim.SGD`` (plain, as the notebook) or ``torch.optim.Adam`` with learning rate ``lr``.
 
+    Given a CPU ``SparseBagMLP`` module instead of its parameters, returns the fused optimizer
+    :class:`fastbow.training.fused.FusedSparseOptimizer` (SGD, or lazy Adam on the table), which
+    :func:`train_epoch` drives through its forward/backward/step kernels.
+
     Raises:
         FastbowError: unknown ``name`` or ``lr`` not a positive finite number.
     """
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < math.inf):
         raise FastbowError(f"lr should be a positive number, but got lr={lr!r}")
+    if isinstance(params, torch.nn.Module) and name in OPTIMIZERS:
+        return FusedSparseOptimizer(params, name, lr)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if name == "adam":
@@ -108,6 +115,17 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         timer.mark("transfer")
         x, y = loader.materialize(rows)          # (B, V+1) float32, (B,) int64
         timer.mark("data")                       # scatter kernel
+        if getattr(optimizer, "fused", False):   # fastbow/training/fused.py: three Numba kernels, one per phase
+            _, losses, correct = optimizer.forward(x, y)
+            metrics.update(losses, correct)
+            timer.mark("forward")
+            optimizer.backward()
+            step_losses.append(losses.mean())
+            timer.mark("backward")
+            optimizer.step()
+            timer.mark("optimizer")
+            bar.update()
+            continue
         logits = model(x)                        # (B, C)
         losses = per_sample_loss(logits, y)      # (B,)
         metrics.update(losses, predict_classes(logits) == y)

@@ -30,6 +30,33 @@ ALGORITHMS = ("sgd", "adam", "dense-adam")
 _NAMES = ("table", "bias", "w2", "b2")
 
 
+CUDA_AUTO_INPUT = "dense"  # pending a GPU measurement of dense-scatter (Triton) against sparse: README "Speed"
+
+
+def resolve_input(input: str, device, backend: str = "auto") -> str:
+    """The training path that ``--input input`` means on ``device``: ``"fused"``, ``"sparse"`` or ``"dense"``.
+
+    ``"auto"`` (the default) is ``"fused"`` on the CPU, the fastest path measured there at the default
+    accuracy (``benchmarks/RESULTS.md``, "Fused sparse kernels"), and :data:`CUDA_AUTO_INPUT` elsewhere
+    (the scatter path of the design, until a GPU run measures it against ``sparse``).
+
+    Raises:
+        FastbowError: ``"fused"`` on a non-CPU device, or ``backend`` (the scatter kernel of the dense
+            path) given for a path that does not scatter.
+    """
+    kind = torch.device(device).type
+    resolved = ("fused" if kind == "cpu" else CUDA_AUTO_INPUT) if input == "auto" else input
+    if resolved == "fused" and kind != "cpu":
+        raise FastbowError(f"--input fused runs on the CPU, but the device is {device}; "
+                           "pass --input sparse or --input dense (or --device cpu)")
+    if resolved != "dense" and backend != "auto":
+        how = "--input auto on the CPU is the fused sparse path" if input == "auto" else \
+            f"--input {input} gathers ids with its own kernel"
+        raise FastbowError(f"--backend chooses the scatter kernel of --input dense; {how}; "
+                           "drop --backend, or pass --input dense")
+    return resolved
+
+
 def fused_supported(model, device) -> bool:
     """True when the fused kernels cover ``model`` on ``device``: a float32 ``SparseBagMLP`` on the CPU."""
     from fastbow.models.embedding_bag import SparseBagMLP

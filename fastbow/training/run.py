@@ -44,6 +44,7 @@ from fastbow.training.epoch import (
     make_optimizer,
     train_epoch,
 )
+from fastbow.training.fused import resolve_input
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.sampler import RowBatchSampler
@@ -71,7 +72,7 @@ class TrainConfig:
     shuffle: bool = True                 # reshuffle training rows every epoch
     device: str = "auto"                 # auto (cuda if available) | cpu | cuda | cuda:N
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
-    input: str = "dense"                 # dense: scatter multi-hot batches; sparse: EmbeddingBag on CSR ids
+    input: str = "auto"                  # auto: fused on the CPU, dense on CUDA | fused | sparse | dense (see --help)
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
     train_size: int | None = None        # train on N rows of the training split (None: all)
@@ -153,8 +154,8 @@ def validate_config(cfg: TrainConfig) -> None:
     data_options(cfg).validate()
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
-    if cfg.input == "sparse" and cfg.backend != "auto":
-        raise FastbowError("--backend chooses the scatter kernel of --input dense; --input sparse gathers ids "
+    if cfg.input in ("sparse", "fused") and cfg.backend != "auto":
+        raise FastbowError(f"--backend chooses the scatter kernel of --input dense; --input {cfg.input} gathers ids "
                            "with its own kernel; drop --backend")
 
 
@@ -239,14 +240,16 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
 
     n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
+    path = resolve_input(cfg.input, device, cfg.backend)  # "fused" | "sparse" | "dense"
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
-    if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
-        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
+    if path != "dense":  # same initial weights as the dense model
+        model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer))
     if cfg.summary:
         log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
-    optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
+    # fused: given the model, make_optimizer returns fastbow/training/fused.py's optimizer (Numba forward/backward/update)
+    optimizer = make_optimizer(cfg.optimizer, model if path == "fused" else model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
+    Loader = DeviceBatchLoader if path == "dense" else SparseBatchLoader
     train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
@@ -269,14 +272,19 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
                         "the notebook used --lr 0.01", cfg.lr)
         init_loss = check_initial_loss(model, test_loader)
-        log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
-                 init_loss, math.log(max(n_logits, 2)))
+        log.info("device %s, input %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, path,
+                 train_loader.backend, init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
+                               "input_path": path,
                                "classes": list(data.classes), "n_features": data.train.n_features}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
+        saved_path = state["metrics"]["config"].get("input_path", path)
+        if saved_path != path:
+            raise FastbowError(f"the checkpoint was trained on the {saved_path} path and --input {cfg.input} on "
+                               f"{device} is the {path} path; resume on the device it was trained on")
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
         run_config = state["config"] | {k: run_config[k] for k in resuming.RESUMABLE}
         result.setdefault("resumed", []).append({"epoch": start_epoch, "batch": start_batch})
