@@ -14,6 +14,10 @@ backend     where                        module
 ``torch``   any device                   ``torch_ref.py`` (reference, ``index_put_``)
 ==========  ===========================  =====================================
 
+The sparse path's kernels live beside them: ``bag_numba.py`` (the batch's ids gather and a
+coalesced sparse gradient for the autograd path) and ``sparse_mlp_numba.py`` (the fused
+forward / backward / optimizer kernels of ``--input fused``, the CPU default).
+
 Output contract: ``out`` is a preallocated ``(B, n_features) float32`` buffer,
 reused across batches; after a call ``out[b, j] == 1.0`` iff id ``j`` occurs in
 CSR row ``rows[b]``, else ``0.0`` (duplicate ids leave ``1.0``); old contents
@@ -35,7 +39,18 @@ Example:
 """
 from __future__ import annotations
 
+import os
+
+import numba
 import torch
+
+# Numba's threads: its own pool ("workqueue": workers sleep on a queue between kernels). Numba's default
+# here is its OpenMP layer, whose GOMP_* calls bind to torch's already loaded libgomp, so Numba's kernels
+# and torch's ops share one pool of spinning workers: on the loaded 2-core machine a 2-thread fused
+# epoch then ran 7-10x slower than with 1 thread (benchmarks/RESULTS.md, "Fused sparse kernels").
+# Chosen before the first parallel kernel runs; NUMBA_THREADING_LAYER, when set, is kept.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 from fastbow.errors import FastbowError
 
