@@ -53,6 +53,8 @@ def pytest_configure(config):
         import numba
         import torch
 
+        import fastbow.kernels  # noqa: F401  (picks Numba's thread pool before set_num_threads starts one)
+
         torch.set_num_threads(int(threads))
         numba.set_num_threads(int(threads))
     config.stash[_RESULTS] = {}

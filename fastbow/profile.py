@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "for one input pipeline and name the bottleneck.")
     p.add_argument("--pipeline", default="scatter", choices=PIPELINES,
                    help="notebook-naive: per-item Dataset; notebook-dense: precomputed dense rows; "
-                        "scatter: fastbow's device scatter; sparse: fastbow's EmbeddingBag path")
+                        "scatter: fastbow's device scatter; sparse: fastbow's EmbeddingBag path (autograd); "
+                        "fused: the CPU default, fused Numba kernels")
     p.add_argument("--data", default=None, metavar="PATH",
                    help="aclImdb_v1.tar.gz or an aclImdb/ folder; default: $FASTBOW_DATA, caches, download")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")

@@ -162,3 +162,38 @@ def test_bad_inputs_say_what_to_fix():
     opt = FusedSparseOptimizer(make_model(1), "sgd", 0.1)
     with pytest.raises(RuntimeError, match="needs forward"):
         opt.step()
+
+
+@pytest.mark.parametrize("B, dtype, C", [(1, np.int32, 1), (37, np.int64, 3)])
+def test_evaluation_forward_uses_the_kernel_and_equals_autograd(B, dtype, C):
+    x, _ = random_batch(B, dtype, seed=7)
+    m = make_model(C)
+    ref = m(x).detach()                                  # grad enabled: EmbeddingBag + Linear
+    with torch.no_grad():
+        out = m(x)                                       # CPU, no grad: the fused forward kernel
+    torch.testing.assert_close(out, ref, **TOL)
+    assert out.shape == (B, C) and out.dtype == torch.float32
+
+
+def test_resolve_input_picks_fused_on_the_cpu_and_dense_on_cuda():
+    from fastbow.training.fused import resolve_input
+    assert resolve_input("auto", "cpu") == "fused"
+    assert resolve_input("auto", "cuda:0") == "dense"            # pending a GPU measurement (README, Speed)
+    assert resolve_input("auto", "cuda", "triton") == "dense"
+    assert resolve_input("sparse", "cpu") == "sparse" and resolve_input("dense", "cpu", "numba") == "dense"
+    with pytest.raises(FastbowError, match="--input fused runs on the CPU, but the device is cuda; pass --input sparse"):
+        resolve_input("fused", "cuda")
+    with pytest.raises(FastbowError, match="--input auto on the CPU is the fused sparse path; drop --backend, or "
+                                           "pass --input dense"):
+        resolve_input("auto", "cpu", "numba")
+
+
+def test_numba_kernels_run_on_their_own_thread_pool():
+    import numba
+
+    import fastbow.kernels  # noqa: F401
+    (ids, offsets), y = random_batch(3, np.int64, seed=1)
+    m = make_model(1)
+    with torch.no_grad():
+        m((ids, offsets))                           # the fused forward kernel, a parallel one
+    assert numba.threading_layer() == "workqueue"   # not torch's libgomp pool (kernels/__init__.py)

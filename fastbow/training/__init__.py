@@ -6,6 +6,7 @@
 - ``device.py`` — ``--device auto`` → CUDA when present, else CPU.
 - ``timing.py`` — the data / transfer / forward / backward / optimizer split of each step.
 - ``epoch.py`` — one training epoch, evaluation, optimizers, the initial-loss check.
+- ``fused.py`` — ``--input fused`` (the CPU default): an optimizer that runs the fused Numba forward, backward and update.
 - ``metrics.py`` — sample-weighted loss, accuracy and perplexity over an epoch.
 - ``early_stopping.py`` — patience on validation perplexity; where a curve turns.
 - ``interrupts.py`` — Ctrl-C/SIGTERM stops after the batch; divergence located by step.

@@ -245,7 +245,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     if path != "dense":  # same initial weights as the dense model
         model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer))
     if cfg.summary:
-        log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
+        shown = model.to_dense() if isinstance(model, SparseBagMLP) else model  # model.pt's layout, either path
+        log.info("parameters of %s:\n%s", type(shown).__name__, format_parameter_table(shown))
     # fused: given the model, make_optimizer returns fastbow/training/fused.py's optimizer (Numba forward/backward/update)
     optimizer = make_optimizer(cfg.optimizer, model if path == "fused" else model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
