@@ -57,6 +57,7 @@ def pytest_configure(config):
 
         torch.set_num_threads(int(threads))
         numba.set_num_threads(int(threads))
+        os.environ["NUMBA_NUM_THREADS"] = threads  # the fused kernels' count (fastbow.kernels.sparse_mlp_numba)
     config.stash[_RESULTS] = {}
     config.stash[_INFO] = {}
 

@@ -28,7 +28,8 @@ from fastbow.data.tokenize import DEFAULT_TOKENIZER
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.models.embedding_bag import SparseBagMLP
 from fastbow.models.mlp import OneHotMLP
-from fastbow.training.epoch import make_optimizer, train_epoch
+from fastbow.training.epoch import train_epoch
+from fastbow.training.fused import FusedSparseOptimizer
 from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.sparse_loader import SparseBatchLoader
 
@@ -95,7 +96,7 @@ def main():
             numba.set_num_threads(t)
             torch.manual_seed(0)
             model = SparseBagMLP.from_dense(OneHotMLP(csr.n_features, H, 1))
-            opt = make_optimizer(name, model, 0.01 if name == "sgd" else 3e-4)
+            opt = FusedSparseOptimizer(model, name, 0.01 if name == "sgd" else 3e-4, threads=t)
             loader = SparseBatchLoader(csr, RowBatchSampler(csr.n_docs, 128, seed=0))
             train_epoch(model, _Head(loader, 3), opt, progress=False)  # compile / warm
             for r in range(a.rounds):

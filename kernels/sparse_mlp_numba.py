@@ -34,9 +34,41 @@ updates land in the parameters in place. Thread count: Numba's (``numba.set_num_
 from __future__ import annotations
 
 import math
+import os
 
+import numba
 import numpy as np
 from numba import get_num_threads, njit, prange
+
+
+def default_threads() -> int:
+    """Numba threads for the fused kernels: ``$NUMBA_NUM_THREADS`` when set, else 1 on ≤ 2 cores, else all cores.
+
+    On the 2-core machine the 2-thread fused epoch was slower than the 1-thread one (wall 2.1-2.8 s
+    against 1.1-1.5 s, under load; ``benchmarks/RESULTS.md``, "Fused sparse kernels"): a step is
+    ~3 ms of memory-bound work split into 5 parallel regions, and each region waits at its barrier
+    for the slower core. With more cores the bags, ids and rows are split across all of them.
+    """
+    if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
+        return max(1, min(int(os.environ["NUMBA_NUM_THREADS"]), numba.config.NUMBA_NUM_THREADS))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if cores <= 2 else min(cores, numba.config.NUMBA_NUM_THREADS)
+
+
+class numba_threads:
+    """Context manager: Numba kernels launched from this thread use ``n`` threads inside it."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __enter__(self):
+        self.old = numba.get_num_threads()
+        if self.n != self.old:
+            numba.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        if self.n != self.old:
+            numba.set_num_threads(self.old)
 
 
 @njit(cache=True, nogil=True, parallel=True)

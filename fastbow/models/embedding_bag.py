@@ -107,8 +107,9 @@ class SparseBagMLP(nn.Module):
         """``(B, C) float32`` logits from :func:`fastbow.kernels.sparse_mlp_numba.forward` (CPU, no grad)."""
         p = [t.detach().numpy() for t in (self.bag.weight, self.bias, self.fc2.weight, self.fc2.bias)]
         no_labels = np.zeros(offsets.shape[0], dtype=np.int64)  # the kernel's loss is not used here
-        out = sparse_mlp_numba.forward(ids.contiguous().numpy(), offsets.contiguous().numpy(), *p, no_labels,
-                                       want_grad=False)
+        with sparse_mlp_numba.numba_threads(sparse_mlp_numba.default_threads()):
+            out = sparse_mlp_numba.forward(ids.contiguous().numpy(), offsets.contiguous().numpy(), *p, no_labels,
+                                           want_grad=False)
         return torch.from_numpy(out["logits"])
 
     @classmethod

@@ -25,6 +25,7 @@ import torch
 
 from fastbow.errors import FastbowError
 from fastbow.kernels import sparse_mlp_numba as K
+from fastbow.kernels.sparse_mlp_numba import default_threads, numba_threads
 
 ALGORITHMS = ("sgd", "adam", "dense-adam")
 _NAMES = ("table", "bias", "w2", "b2")
@@ -71,6 +72,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         model (SparseBagMLP): float32, on the CPU; its parameters are updated in place.
         algorithm (str): one of :data:`ALGORITHMS`.
         lr (float): learning rate; betas (tuple), eps (float): Adam's (torch's defaults).
+        threads (int, optional): Numba threads for the kernels (default :func:`fastbow.kernels.sparse_mlp_numba.default_threads`);
+            set around each call, so other Numba kernels keep their own count.
 
     Raises:
         FastbowError: unknown algorithm, or a model the kernels do not cover (use the autograd path).
@@ -78,7 +81,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
 
     fused = True  # train_epoch runs forward/backward/step through this object
 
-    def __init__(self, model, algorithm: str, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, model, algorithm: str, lr: float, betas=(0.9, 0.999), eps: float = 1e-8,
+                 threads: int | None = None):
         if algorithm not in ALGORITHMS:
             raise FastbowError(f"unknown fused optimizer {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}")
         if not fused_supported(model, "cpu") or model.bag.weight.device.type != "cpu":
@@ -87,6 +91,7 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         params = [model.bag.weight, model.bias, model.fc2.weight, model.fc2.bias]
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps})
         self.algorithm = algorithm
+        self.threads = default_threads() if threads is None else threads
         self._model = model
         self._slot = np.full(model.n_features, -1, dtype=np.int64)  # (V + 1,) scratch of the backward
         self._fwd = None    # forward buffers, reused while B stays the same
@@ -110,7 +115,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         """
         ids, offsets = (t.numpy() for t in x)
         a = self._arrays()
-        self._fwd = K.forward(ids, offsets, a["table"], a["bias"], a["w2"], a["b2"], y.numpy(), out=self._fwd)
+        with numba_threads(self.threads):
+            self._fwd = K.forward(ids, offsets, a["table"], a["bias"], a["w2"], a["b2"], y.numpy(), out=self._fwd)
         self._batch, self._grads = (ids, offsets), None
         f = self._fwd
         return torch.from_numpy(f["logits"]), torch.from_numpy(f["losses"]), torch.from_numpy(f["correct"])
@@ -120,7 +126,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         if self._batch is None:
             raise RuntimeError("backward() needs a forward() first")
         ids, offsets = self._batch
-        self._grads = K.backward(ids, offsets, self._fwd, self._arrays()["w2"], self._slot)
+        with numba_threads(self.threads):
+            self._grads = K.backward(ids, offsets, self._fwd, self._arrays()["w2"], self._slot)
         self._batch = None
 
     @torch.no_grad()
@@ -137,7 +144,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         group = self.param_groups[0]
         a, g = self._arrays(), self._grads
         if self.algorithm == "sgd":
-            K.sgd_update(a, g, group["lr"])
+            with numba_threads(self.threads):
+                K.sgd_update(a, g, group["lr"])
         else:
             moments = {}
             for name, p in zip(_NAMES, group["params"]):
@@ -149,6 +157,7 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
                 st["step"] += 1
                 moments[name] = (st["exp_avg"].numpy(), st["exp_avg_sq"].numpy())
             step = int(self.state[group["params"][0]]["step"].item())
-            K.adam_update(a, g, moments, step, group["lr"], group["betas"], group["eps"],
-                          dense=self.algorithm == "dense-adam")
+            with numba_threads(self.threads):
+                K.adam_update(a, g, moments, step, group["lr"], group["betas"], group["eps"],
+                              dense=self.algorithm == "dense-adam")
         self._grads = None
