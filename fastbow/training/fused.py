@@ -97,6 +97,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
         self._fwd = None    # forward buffers, reused while B stays the same
         self._batch = None  # (ids, offsets) of the last forward, for the backward
         self._grads = None  # the last backward's gradients, for step()
+        with numba_threads(self.threads):
+            K.warm_up(np.int32, 1 if model.n_logits == 1 else 2)  # JIT/cache load now, not in the first timed step
 
     def _arrays(self) -> dict:
         """NumPy views sharing memory with the parameters (fetched per call: load_state_dict may swap tensors)."""
