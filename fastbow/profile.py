@@ -180,6 +180,8 @@ def run(args: argparse.Namespace) -> dict:
         raise FastbowError(f"--backend chooses the scatter kernel and applies to --pipeline scatter only, "
                            f"not {args.pipeline}; drop --backend")
     device = resolve_device(args.device)
+    if args.pipeline == "fused" and device.type != "cpu":
+        raise FastbowError(f"--pipeline fused runs on the CPU only, but the device is {device}; pass --device cpu")
     data_path = resolve_data_path(args.data)
     require_imdb_layout(data_path, "profile")
     data = prepare(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache)

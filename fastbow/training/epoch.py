@@ -4,6 +4,10 @@ A step is ``sampler → (transfer row ids) → scatter → forward → backward 
 optimizer``; :class:`fastbow.training.timing.PhaseTimer` charges each part. Losses are
 per-sample and summed on the device (:class:`fastbow.training.metrics.EpochMetrics`),
 read once per epoch, so the loop has no per-step host–device sync.
+
+With a fused optimizer (:class:`fastbow.training.fused.FusedSparseOptimizer`, ``--input fused``, the CPU
+default) the step is its three kernels: ``forward`` (bag sum … loss) is billed to forward, ``backward``
+(gradients, table rows grouped by id) to backward, ``step`` (update of the touched rows) to optimizer.
 """
 from __future__ import annotations
 
