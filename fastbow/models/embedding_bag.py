@@ -55,6 +55,9 @@ class SparseBagMLP(nn.Module):
         ``forward((ids, offsets))``: ``ids (nnz,)`` and ``offsets (B,)``, both int32
         or both int64, on the model's device; bag ``b`` is
         ``ids[offsets[b]:offsets[b + 1]]`` (the last runs to the end) → logits ``(B, C) float32``.
+        On the CPU under ``torch.no_grad()`` (evaluation, prediction) the logits come from the
+        fused forward kernel :func:`fastbow.kernels.sparse_mlp_numba.forward` (equal to the autograd
+        path within 1e-5; ``tests/test_sparse_mlp_numba.py``); training through autograd is unchanged.
 
     Example:
         >>> m = SparseBagMLP(5, 3, 1)
