@@ -9,6 +9,8 @@ The figures and the choice they made are in ``benchmarks/RESULTS.md``, "Fused sp
 import argparse
 import logging
 
+import torch
+
 import fastbow.training.run as run_mod
 from fastbow.data.prepare import prepare
 from fastbow.data.tokenize import DEFAULT_TOKENIZER
@@ -30,9 +32,11 @@ def main():
     real = run_mod.make_optimizer
     for lr in a.lr:
         for algorithm in a.algorithms:
-            run_mod.make_optimizer = lambda name, params, lr: (FusedSparseOptimizer(params, algorithm, lr)
-                                                                if not isinstance(params, type(iter([]))) and
-                                                                hasattr(params, "bag") else real(name, params, lr))
+            def make(name, params, lr, algorithm=algorithm):  # run.py passes the model itself on the fused path
+                if isinstance(params, torch.nn.Module):
+                    return FusedSparseOptimizer(params, algorithm, lr)
+                return real(name, params, lr)
+            run_mod.make_optimizer = make
             cfg = TrainConfig(data=a.data, out="/tmp/fz/adam_choice", epochs=a.epochs, lr=lr, input="fused",
                               val_fraction=a.val_fraction, progress=False, save_model=False)
             r = run_prepared(cfg, data)

@@ -7,9 +7,9 @@ bags with empty bags and duplicate ids, B = 1 and B = 37, int32 and int64 ids, C
 import numpy as np
 import pytest
 import torch
+from fastbow.kernels import sparse_mlp_numba as K
 
 from fastbow.errors import FastbowError
-from fastbow.kernels import sparse_mlp_numba as K
 from fastbow.models.embedding_bag import SparseBagMLP
 from fastbow.models.mlp import per_sample_loss
 from fastbow.training.fused import FusedSparseOptimizer
@@ -189,9 +189,8 @@ def test_resolve_input_picks_fused_on_the_cpu_and_dense_on_cuda():
 
 
 def test_numba_kernels_run_on_their_own_thread_pool():
-    import numba
-
     import fastbow.kernels  # noqa: F401
+    import numba
     (ids, offsets), y = random_batch(3, np.int64, seed=1)
     m = make_model(1)
     with torch.no_grad():
