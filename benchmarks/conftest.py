@@ -53,8 +53,11 @@ def pytest_configure(config):
         import numba
         import torch
 
+        import fastbow.kernels  # noqa: F401  (picks Numba's thread pool before set_num_threads starts one)
+
         torch.set_num_threads(int(threads))
         numba.set_num_threads(int(threads))
+        os.environ["NUMBA_NUM_THREADS"] = threads  # the fused kernels' count (fastbow.kernels.sparse_mlp_numba)
     config.stash[_RESULTS] = {}
     config.stash[_INFO] = {}
 

@@ -8,7 +8,9 @@ notebook does (the build is timed once and reported, not counted in the epoch).
 ``notebook-naive`` is too slow to run whole: each round times its first 16
 batches and the epoch is extrapolated (× 196 / 16), as the table says. The
 extra row ``sparse (adam)`` is fastbow's default optimizer on the sparse path
-(dense table gradient, see fastbow/sparse.py).
+(dense table gradient, see fastbow/sparse.py). ``fused`` is the CPU default (``--input auto``):
+the fused Numba kernels of kernels/sparse_mlp_numba.py; ``fused (adam)`` is the default run's
+step (lazy Adam on the table, lr 3e-4).
 """
 import gc
 import time
@@ -21,7 +23,7 @@ from fastbow.profile import BatchWindow, batch_stream, warm_up
 from fastbow.training.epoch import train_epoch
 
 CASES = [("notebook-naive", "sgd"), ("notebook-dense", "sgd"), ("scatter", "sgd"), ("sparse", "sgd"),
-         ("sparse", "adam")]
+         ("sparse", "adam"), ("fused", "sgd"), ("fused", "adam")]
 NAIVE_BATCHES = 16
 
 
@@ -29,6 +31,8 @@ NAIVE_BATCHES = 16
 @pytest.mark.parametrize("name, optimizer", CASES, ids=[f"{n}-{o}" for n, o in CASES])
 def test_epoch(benchmark, imdb, results, name, optimizer):
     device = bench_device()
+    if name == "fused" and str(device) != "cpu":
+        pytest.skip("the fused kernels run on the CPU only (--input auto is dense on CUDA)")
     t0 = time.perf_counter()
     pipe = build_pipeline(name, imdb.prepared, device=device, batch_size=128, optimizer=optimizer,
                           lr=0.01 if optimizer == "sgd" else 3e-4, seed=0,

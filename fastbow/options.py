@@ -13,10 +13,10 @@ once.
 from __future__ import annotations
 
 BACKENDS = ("auto", "numba", "triton", "torch")  # scatter kernel of the dense path (fastbow.kernels)
-INPUTS = ("dense", "sparse")                     # how batches reach the model (fastbow.models.embedding_bag)
+INPUTS = ("auto", "fused", "sparse", "dense")    # how batches reach the model; auto: fastbow.training.fused.resolve_input
 OPTIMIZERS = ("sgd", "adam")                     # fastbow.training.epoch.make_optimizer
 DEFAULT_HIDDEN = 200                             # hidden units H of the MLP (fastbow.models.mlp)
 SUBSET_MODES = ("first", "balanced", "random")   # how --train-size/--test-size pick rows (fastbow.data.subsets)
 QUOTING = ("minimal", "none")                   # --quoting of CSV/TSV tables (fastbow.data.dataset)
 CLASS_WEIGHTS = ("none", "balanced")             # --class-weight (fastbow.training.class_weight)
-PIPELINES = ("notebook-naive", "notebook-dense", "scatter", "sparse")  # python -m fastbow.profile (fastbow.baselines.pipelines)
+PIPELINES = ("notebook-naive", "notebook-dense", "scatter", "sparse", "fused")  # python -m fastbow.profile (fastbow.baselines.pipelines)

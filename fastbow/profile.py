@@ -189,6 +189,8 @@ def run(args: argparse.Namespace) -> dict:
         raise FastbowError(f"--backend chooses the scatter kernel and applies to --pipeline scatter only, "
                            f"not {args.pipeline}; drop --backend")
     device = resolve_device(args.device)
+    if args.pipeline == "fused" and device.type != "cpu":
+        raise FastbowError(f"--pipeline fused runs on the CPU only, but the device is {device}; pass --device cpu")
     data_path = resolve_data_path(args.data)
     options = DataOptions(args.text_column, args.label_column)
     data = prepare_any(data_path, args.tokenizer, args.vocab_size, use_cache=args.cache, options=options)
@@ -224,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "for one input pipeline and name the bottleneck.")
     p.add_argument("--pipeline", default="scatter", choices=PIPELINES,
                    help="notebook-naive: per-item Dataset; notebook-dense: precomputed dense rows; "
-                        "scatter: fastbow's device scatter; sparse: fastbow's EmbeddingBag path")
+                        "scatter: fastbow's device scatter; sparse: fastbow's EmbeddingBag path (autograd); "
+                        "fused: the CPU default, fused Numba kernels")
     p.add_argument("--data", default=None, metavar="PATH",
                    help="aclImdb_v1.tar.gz, an aclImdb-layout folder or a .csv/.tsv/.jsonl/.parquet table (its "
                         "training split is profiled); default: $FASTBOW_DATA, caches, download")

@@ -78,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", default=d.backend, choices=list(BACKENDS),
                    help="scatter kernel: auto picks triton on CUDA and numba on the CPU")
     p.add_argument("--input", default=d.input, choices=list(INPUTS),
-                   help="dense: multi-hot (B, V+1) batches built by the scatter kernel; sparse: "
-                        "EmbeddingBag over the CSR ids, no dense batch (sparse gradients with sgd)")
+                   help="auto: fused on the CPU, dense on CUDA; fused: Numba kernels for forward, backward "
+                        "and update of the touched table rows only (CPU; adam is lazy Adam there); sparse: "
+                        "EmbeddingBag over the CSR ids with autograd (sparse gradients with sgd); dense: multi-hot "
+                        "(B, V+1) batches built by the scatter kernel")
     p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=d.cache,
                    help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=d.progress,

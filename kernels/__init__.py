@@ -19,6 +19,10 @@ on-disk cache folder in read-only installs, and the threading layer policy
 (``tbb`` when installed, else ``workqueue``: a fork after a kernel ran does not
 hang) with a launch lock that makes concurrent calls from threads safe.
 
+The sparse path's kernels live beside them: ``bag_numba.py`` (the batch's ids gather and a
+coalesced sparse gradient for the autograd path) and ``sparse_mlp_numba.py`` (the fused
+forward / backward / optimizer kernels of ``--input fused``, the CPU default).
+
 Output contract: ``out`` is a preallocated ``(B, n_features) float32`` buffer,
 reused across batches; after a call ``out[b, j] == 1.0`` iff id ``j`` occurs in
 CSR row ``rows[b]``, else ``0.0`` (duplicate ids leave ``1.0``); old contents
@@ -45,6 +49,12 @@ import torch
 from fastbow.errors import FastbowError
 from fastbow.options import BACKENDS  # defined without torch, for the parsers
 
+# Numba's threads: its own pool (numba_env.py: tbb when installed, else "workqueue", whose workers sleep on
+# a queue between kernels), never its OpenMP layer, whose GOMP_* calls bind to torch's already loaded
+# libgomp, so Numba's kernels and torch's ops would share one pool of spinning workers: on the loaded
+# 2-core machine a 2-thread fused epoch then ran 7-10x slower than with 1 thread (benchmarks/RESULTS.md,
+# "Fused sparse kernels"). numba_env sets it at import, before the first parallel kernel runs.
+from . import numba_env  # noqa: E402,F401
 from .numba_cpu import scatter_multi_hot_numba
 from .torch_ref import scatter_multi_hot_torch
 from .triton_gpu import interpreter_enabled, scatter_multi_hot_triton, triton_available

@@ -64,7 +64,7 @@ def test_reused_buffer_is_overwritten_by_the_next_batch(data):
 def test_custom_dataloader_loop_trains_to_the_same_loss_as_the_built_in_loop(data):
     _, _, prepared = data
     cfg = TrainConfig(out=None, save_model=False, progress=False, epochs=3, batch_size=16, hidden=8, lr=0.01,
-                      seed=7, device="cpu")
+                      seed=7, device="cpu", input="dense")  # the autograd loop a user writes
     trained = {}
     result = run_prepared(cfg, prepared, trained=trained)
 

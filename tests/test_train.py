@@ -117,11 +117,32 @@ def test_sparse_input_trains_like_dense(corpus, tmp_path, optimizer, lr):
     model.load_state_dict(torch.load(tmp_path / "sparse" / "model.pt"))   # saved in OneHotMLP layout
 
 
+@pytest.mark.parametrize("optimizer, lr, tol", [("sgd", "0.5", 1e-4), ("adam", "0.03", 0.05)])
+def test_default_input_is_fused_on_the_cpu_and_trains_like_sparse(corpus, tmp_path, optimizer, lr, tol):
+    import torch
+
+    from fastbow.models.mlp import OneHotMLP
+    assert run(corpus, tmp_path / "auto", "--optimizer", optimizer, "--lr", lr) == 0
+    assert run(corpus, tmp_path / "sparse", "--input", "sparse", "--optimizer", optimizer, "--lr", lr) == 0
+    f, s = (json.loads((tmp_path / i / "metrics.json").read_text()) for i in ("auto", "sparse"))
+    assert f["config"]["input"] == "auto" and f["config"]["input_path"] == "fused"
+    for a, b in zip(s["epochs"], f["epochs"]):   # sgd: the same algorithm; adam: lazy Adam (fused) vs Adam
+        assert b["train_loss"] == pytest.approx(a["train_loss"], abs=tol)
+        assert b["test_accuracy"] == pytest.approx(a["test_accuracy"], abs=0.05)
+    OneHotMLP(26, 16, 1).load_state_dict(torch.load(tmp_path / "auto" / "model.pt"))  # OneHotMLP layout
+
+
+def test_backend_with_auto_input_on_the_cpu_picks_the_dense_path(corpus, tmp_path):
+    assert run(corpus, tmp_path / "x", "--backend", "numba", "--device", "cpu") == 0
+    config = json.loads((tmp_path / "x" / "metrics.json").read_text())["config"]
+    assert config["input_path"] == "dense" and config["backend"] == "numba"
+
+
 def test_unknown_input_is_rejected(corpus, tmp_path, capsys):
     from fastbow.errors import FastbowError
     from fastbow.train import TrainConfig
     from fastbow.train import run as run_cfg
-    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: dense, sparse"):
+    with pytest.raises(FastbowError, match="unknown input 'ragged'; choose one of: auto, fused, sparse, dense"):
         run_cfg(TrainConfig(data=str(corpus), out=str(tmp_path / "x"), input="ragged"))
 
 

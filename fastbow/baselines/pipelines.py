@@ -1,4 +1,4 @@
-"""The four training-input pipelines that the profiler and the benchmarks compare, built alike.
+"""The five training-input pipelines that the profiler and the benchmarks compare, built alike.
 
 ==================  ===========================================================  ==========================
 name                batch construction                                          dataset state in host RAM
@@ -7,6 +7,8 @@ name                batch construction                                          
 ``notebook-dense``  precomputed dense rows; default collate (``torch.stack``)    n × (V+1) × 4 B (2.0 GB)
 ``scatter``         fastbow: CSR on the device → scatter kernel → (B, V+1)      CSR (~14 MB)
 ``sparse``          fastbow: CSR on the device → ids + offsets → EmbeddingBag    CSR (~14 MB)
+``fused``           fastbow's CPU default: ids + offsets → fused Numba kernels   CSR (~14 MB)
+                    (forward, backward, update of the touched rows; adam = lazy)
 ==================  ===========================================================  ==========================
 
 Every pipeline gets the same initial weights (``torch.manual_seed(seed)`` then
@@ -100,8 +102,11 @@ def build_pipeline(name: str, data: Prepared, *, device="cpu", batch_size: int =
         sparse_grad = supports_sparse_grad(optimizer)
         model = SparseBagMLP.from_dense(model, sparse_grad=sparse_grad)
         notes.append(f"EmbeddingBag table gradient: {'sparse' if sparse_grad else 'dense'} ({optimizer})")
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    if name in ("scatter", "sparse"):
+    if name == "fused":  # fastbow/training/fused.py; CPU only
+        model = SparseBagMLP.from_dense(model)
+        notes.append(f"fused Numba step ({'lazy Adam on the table' if optimizer == 'adam' else optimizer})")
+    opt = make_optimizer(optimizer, model if name == "fused" else model.parameters(), lr)
+    if name in ("scatter", "sparse", "fused"):
         Loader = DeviceBatchLoader if name == "scatter" else SparseBatchLoader
         loader = Loader(csr, RowBatchSampler(csr.n_docs, batch_size, seed=seed), device, backend)
         return Pipeline(name, model, loader, opt, csr.nbytes(), notes)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
+from fastbow.kernels import sparse_mlp_numba
 from fastbow.kernels.bag_numba import bag_sum_sparse_grad
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP, _check_positive
 from fastbow.options import INPUTS  # noqa: F401  (re-exported; defined without torch for the parsers)
@@ -52,6 +54,9 @@ class SparseBagMLP(nn.Module):
         ``forward((ids, offsets))``: ``ids (nnz,)`` and ``offsets (B,)``, both int32
         or both int64, on the model's device; bag ``b`` is
         ``ids[offsets[b]:offsets[b + 1]]`` (the last runs to the end) → logits ``(B, C) float32``.
+        On the CPU under ``torch.no_grad()`` (evaluation, prediction) the logits come from the
+        fused forward kernel :func:`fastbow.kernels.sparse_mlp_numba.forward` (equal to the autograd
+        path within 1e-5; ``tests/test_sparse_mlp_numba.py``); training through autograd is unchanged.
 
     Example:
         >>> m = SparseBagMLP(5, 3, 1)
@@ -89,6 +94,8 @@ class SparseBagMLP(nn.Module):
     def forward(self, inputs) -> torch.Tensor:
         ids, offsets = inputs
         w = self.bag.weight
+        if not torch.is_grad_enabled() and w.device.type == "cpu" and w.dtype == torch.float32:
+            return self._fused_logits(ids, offsets)  # evaluation: one Numba pass, no autograd
         if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
             if self._slot is None:
                 self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
@@ -97,6 +104,15 @@ class SparseBagMLP(nn.Module):
             h = self.bag(ids, offsets)
         h = h + self.bias                       # (B, H): sum of the rows' table entries + bias
         return self.fc2(self.relu(h))           # (B, C)
+
+    def _fused_logits(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        """``(B, C) float32`` logits from :func:`fastbow.kernels.sparse_mlp_numba.forward` (CPU, no grad)."""
+        p = [t.detach().numpy() for t in (self.bag.weight, self.bias, self.fc2.weight, self.fc2.bias)]
+        no_labels = np.zeros(offsets.shape[0], dtype=np.int64)  # the kernel's loss is not used here
+        with sparse_mlp_numba.numba_threads(sparse_mlp_numba.default_threads()):
+            out = sparse_mlp_numba.forward(ids.contiguous().numpy(), offsets.contiguous().numpy(), *p, no_labels,
+                                           want_grad=False)
+        return torch.from_numpy(out["logits"])
 
     @classmethod
     def from_dense(cls, model: OneHotMLP, *, sparse_grad: bool = False) -> "SparseBagMLP":

@@ -8,6 +8,7 @@
 - ``device.py`` — ``--device auto`` → CUDA when present, else CPU.
 - ``timing.py`` — the data / transfer / forward / backward / optimizer split of each step.
 - ``epoch.py`` — one training epoch, evaluation, optimizers, the initial-loss check.
+- ``fused.py`` — ``--input fused`` (the CPU default): an optimizer that runs the fused Numba forward, backward and update.
 - ``metrics.py`` — sample-weighted loss, accuracy and perplexity over an epoch.
 - ``class_weight.py`` — ``--class-weight balanced``: loss weights n / (C · count_c) (scikit-learn's rule).
 - ``small_data.py`` — what the trainer says when the training split is small (too few optimizer steps).

@@ -33,7 +33,7 @@ class TrainConfig:
     shuffle: bool = True                 # reshuffle training rows every epoch
     device: str = "auto"                 # auto (cuda if available) | cpu | cuda | cuda:N
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
-    input: str = "dense"                 # dense: scatter multi-hot batches; sparse: EmbeddingBag on CSR ids
+    input: str = "auto"                  # auto: fused on the CPU, dense on CUDA | fused | sparse | dense (see --help)
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
     train_size: int | None = None        # train on N rows of the training split (None: all)

@@ -4,6 +4,10 @@ A step is ``sampler → (transfer row ids) → scatter → forward → backward 
 optimizer``; :class:`fastbow.training.timing.PhaseTimer` charges each part. Losses are
 per-sample and summed on the device (:class:`fastbow.training.metrics.EpochMetrics`),
 read once per epoch, so the loop has no per-step host–device sync.
+
+With a fused optimizer (:class:`fastbow.training.fused.FusedSparseOptimizer`, ``--input fused``, the CPU
+default) the step is its three kernels: ``forward`` (bag sum … loss) is billed to forward, ``backward``
+(gradients, table rows grouped by id) to backward, ``step`` (update of the touched rows) to optimizer.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from tqdm.auto import tqdm
 from fastbow.errors import FastbowError
 from fastbow.models.mlp import per_sample_loss, predict_classes
 from fastbow.options import OPTIMIZERS  # (defined without torch for the parsers)
+from fastbow.training.fused import FusedSparseOptimizer
 from fastbow.training.interrupts import Interrupted, check_finite
 from fastbow.training.metrics import EpochMetrics
 from fastbow.training.timing import PhaseTimer
@@ -24,11 +29,17 @@ from fastbow.training.timing import PhaseTimer
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     """``torch.optim.SGD`` (plain, as the notebook) or ``torch.optim.Adam`` with learning rate ``lr``.
 
+    Given a CPU ``SparseBagMLP`` module instead of its parameters, returns the fused optimizer
+    :class:`fastbow.training.fused.FusedSparseOptimizer` (SGD, or lazy Adam on the table), which
+    :func:`train_epoch` drives through its forward/backward/step kernels.
+
     Raises:
         FastbowError: unknown ``name`` or ``lr`` not a positive finite number.
     """
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < math.inf):
         raise FastbowError(f"lr should be a positive number, but got lr={lr!r}")
+    if isinstance(params, torch.nn.Module) and name in OPTIMIZERS:
+        return FusedSparseOptimizer(params, name, lr)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if name == "adam":
@@ -110,6 +121,20 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
         timer.mark("transfer")
         x, y = loader.materialize(rows)          # (B, V+1) float32, (B,) int64
         timer.mark("data")                       # scatter kernel
+        if getattr(optimizer, "fused", False):   # fastbow/training/fused.py: three Numba kernels, one per phase
+            if class_weight is not None:
+                raise FastbowError("the fused kernels compute the unweighted loss; train with --input sparse "
+                                   "for --class-weight")
+            _, losses, correct = optimizer.forward(x, y)
+            metrics.update(losses, correct)
+            timer.mark("forward")
+            optimizer.backward()
+            step_losses.append(losses.mean())
+            timer.mark("backward")
+            optimizer.step()
+            timer.mark("optimizer")
+            bar.update()
+            continue
         logits = model(x)                        # (B, C)
         losses = per_sample_loss(logits, y)      # (B,)
         metrics.update(losses, predict_classes(logits) == y)

@@ -47,6 +47,7 @@ from fastbow.training.epoch import (
     make_optimizer,
     train_epoch,
 )
+from fastbow.training.fused import resolve_input
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
 from fastbow.training.outdir import OutLock, check_unfinished
@@ -131,9 +132,9 @@ def validate_config(cfg: TrainConfig) -> None:
     check_class_weight(cfg.class_weight)
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
-    if cfg.input == "sparse" and cfg.backend != "auto":
-        raise FastbowError("--backend chooses the scatter kernel of --input dense; --input sparse gathers ids "
-                           "with its own kernel; drop --backend")
+    if cfg.input in ("sparse", "fused") and cfg.backend != "auto":
+        raise FastbowError(f"--backend chooses the scatter kernel of --input dense; --input {cfg.input} gathers ids "
+                           "with its own kernel; drop --backend, or pass --input dense")
 
 
 def data_options(cfg: TrainConfig) -> DataOptions:
@@ -236,14 +237,18 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         log.info("class weights (balanced, n / (C * count)): %s",
                  ", ".join(f"{c} {w:.4f}" for c, w in zip(data.classes, class_weight.tolist())))
     torch.manual_seed(cfg.seed)
+    unsupported = "--class-weight" if class_weight is not None else None  # what the fused kernels do not compute
+    path = resolve_input(cfg.input, device, cfg.backend, unsupported=unsupported)  # "fused" | "sparse" | "dense"
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
-    if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
-        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
+    if path != "dense":  # same initial weights as the dense model
+        model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer))
     if cfg.summary:
-        log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
-    optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
+        shown = model.to_dense() if isinstance(model, SparseBagMLP) else model  # model.pt's layout, either path
+        log.info("parameters of %s:\n%s", type(shown).__name__, format_parameter_table(shown))
+    # fused: given the model, make_optimizer returns fastbow/training/fused.py's optimizer (Numba forward/backward/update)
+    optimizer = make_optimizer(cfg.optimizer, model if path == "fused" else model.parameters(), cfg.lr)
     train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
+    Loader = DeviceBatchLoader if path == "dense" else SparseBatchLoader
     train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
@@ -270,10 +275,12 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                         "the notebook used --lr 0.01", cfg.lr)
         probe_split = next(p for p in (parts.test, parts.val, parts.train) if p is not None and p.n_docs)
         init_loss = check_initial_loss(model, eval_loader(probe_rows(probe_split)), max_batches=1)
-        log.info("device %s, kernel %s; initial %s loss %.4f (ln C = %.4f)", device, train_loader.backend,
+        log.info("device %s, input %s, kernel %s; initial %s loss %.4f (ln C = %.4f)", device, path,
+                 train_loader.backend,
                  "test" if probe_split is parts.test else "validation" if probe_split is parts.val else "training",
                  init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
+                               "input_path": path,
                                "classes": list(data.classes), "n_features": data.train.n_features}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
@@ -281,6 +288,10 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             result["class_weights"] = dict(zip(data.classes, class_weight.tolist()))
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
+        saved_path = state["metrics"]["config"].get("input_path", path)
+        if saved_path != path:
+            raise FastbowError(f"the checkpoint was trained on the {saved_path} path and --input {cfg.input} on "
+                               f"{device} is the {path} path; resume on the device it was trained on")
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
         run_config = state["config"] | {k: run_config[k] for k in resuming.RESUMABLE}
         result.setdefault("resumed", []).append({"epoch": start_epoch, "batch": start_batch})
