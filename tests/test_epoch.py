@@ -208,7 +208,9 @@ def test_initial_loss_warning_fires_on_a_mis_initialized_model(n_logits, bias):
                                          r"and the labels$") as rec:
         loss = check_initial_loss(model, loader)
     assert loss == pytest.approx(direct_metrics(model, csr, range(30))["loss"], rel=1e-6)
-    assert f"{loss:.4f}" in str(rec[0].message) and rec[0].filename == __file__     # points at the caller
+    assert f"{loss:.4f}" in str(rec[0].message)
+    # the warning points at the caller (a mutation run's trampoline adds one frame in between)
+    assert rec[0].filename == __file__ or "mutmut" in rec[0].filename
     assert not model.training                                                       # mode restored (eval)
 
 

@@ -119,3 +119,9 @@ def test_len_counts_batches_and_iteration_agrees(n, b, drop, expected):
 def test_more_validation_messages(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         RowBatchSampler(**kwargs)
+
+
+def test_default_seed_is_zero_and_default_is_shuffled():
+    s = RowBatchSampler(30, 4)
+    assert s.seed == 0 and s.shuffle and not s.drop_last
+    assert torch.equal(s.order(), _order(30, 0, 0))
