@@ -39,5 +39,7 @@ setup(
     extras_require={
         "parquet": ["pyarrow>=12"],  # --data FILE.parquet
         "dev": ["pytest>=7", "pytest-benchmark>=4", "scikit-learn>=1.3", "hypothesis>=6", "pyarrow>=12"],
+        # not CI: `python tests/mutation_run.py` (minutes per module; tests/MUTATION.md)
+        "mutation": ["mutmut>=3.8,<4", "pytest>=7"],
     },
 )

@@ -263,3 +263,141 @@ def test_evaluate_and_the_initial_check_build_no_graph():
     evaluate(model, loader)
     check_initial_loss(model, loader)
     assert seen and not any(seen)
+
+
+# ---- train_epoch: resuming, stopping, divergence, the progress bar --------------------------------
+
+from fastbow.training import epoch as epoch_module  # noqa: E402
+from fastbow.training.interrupts import Diverged, Interrupted  # noqa: E402
+from fastbow.training.metrics import EpochMetrics  # noqa: E402
+
+
+def fresh(csr, seed=0, lr=0.1):
+    torch.manual_seed(seed)
+    model = OneHotMLP(csr.n_features, 8, 1)
+    loader = DeviceBatchLoader(csr, RowBatchSampler(csr.n_docs, 8, seed=3), "cpu")
+    return model, loader, make_optimizer("sgd", model.parameters(), lr)
+
+
+def test_train_epoch_steps_once_per_batch_and_reports_sample_weighted_metrics():
+    csr = random_csr(n_docs=30)                                   # batches of 8, 8, 8, 6
+    model, loader, opt = fresh(csr)
+    steps = []
+    opt.register_step_post_hook(lambda o, a, k: steps.append(1))
+    seen = []
+    model.register_forward_hook(lambda mod, inp, out: seen.append((inp[0].shape[0], mod.training)))
+    m, _ = train_epoch(model, loader, opt, progress=False)
+    assert len(steps) == 4 and [b for b, _ in seen] == [8, 8, 8, 6] and all(t for _, t in seen)
+    assert m["n"] == 30 and 0 <= m["accuracy"] <= 1 and m["perplexity"] == pytest.approx(math.exp(m["loss"]))
+
+
+def test_resuming_mid_epoch_skips_the_done_batches_and_continues_the_sums():
+    csr = random_csr(n_docs=30)
+    model_a, loader_a, opt_a = fresh(csr)
+    whole, _ = train_epoch(model_a, loader_a, opt_a, progress=False)
+    model_b, loader_b, opt_b = fresh(csr)
+    with pytest.raises(Interrupted) as e:
+        train_epoch(model_b, loader_b, opt_b, progress=False, stop=calls)
+    assert e.value.batch == 2 and e.value.metrics.n == 16             # stopped before batch index 2
+    rest, _ = train_epoch(model_b, loader_b, opt_b, progress=False, start_batch=2, metrics=e.value.metrics)
+    assert rest["n"] == 30 and rest["loss"] == pytest.approx(whole["loss"], rel=1e-6)
+    assert rest["accuracy"] == whole["accuracy"]
+    for pa, pb in zip(model_a.parameters(), model_b.parameters()):
+        assert torch.allclose(pa, pb, atol=1e-6)
+
+
+_stop_after = {"n": 0}
+
+
+def calls():
+    """True on the 3rd question: stop before the third batch."""
+    _stop_after["n"] += 1
+    return _stop_after["n"] == 3
+
+
+@pytest.fixture(autouse=True)
+def _reset_stop_counter():
+    _stop_after["n"] = 0
+
+
+def test_start_batch_alone_skips_batches_and_counts_only_the_rest():
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr)
+    m, _ = train_epoch(model, loader, opt, progress=False, start_batch=3)
+    assert m["n"] == 6                                                # only the last batch (6 rows) trained
+
+
+def test_stop_before_the_first_batch_raises_with_zero_batches_and_no_metrics_read():
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr)
+    with pytest.raises(Interrupted) as e:
+        train_epoch(model, loader, opt, progress=False, stop=lambda: True)
+    assert e.value.batch == 0 and e.value.metrics.n == 0 and str(e.value) == "interrupted after batch 0"
+
+
+@pytest.mark.parametrize("bad, batch", [(float("nan"), 2), (float("inf"), 2)])
+def test_a_non_finite_step_loss_raises_diverged_naming_the_batch(bad, batch):
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr, lr=0.5)
+    real = epoch_module.per_sample_loss
+    count = {"n": 0}
+
+    def poisoned(logits, y):
+        count["n"] += 1
+        losses = real(logits, y)
+        return losses * bad if count["n"] == batch else losses
+
+    epoch_module.per_sample_loss, saved = poisoned, epoch_module.per_sample_loss
+    try:
+        with pytest.raises(Diverged) as e:
+            train_epoch(model, loader, opt, progress=False)
+    finally:
+        epoch_module.per_sample_loss = saved
+    assert e.value.batch == batch and e.value.n_batches == 4 and e.value.lr == 0.5
+    assert f"at batch {batch} of 4 with lr=0.5" in str(e.value)
+
+
+@pytest.mark.parametrize("progress, disable", [(True, None), (False, True)])
+def test_progress_bar_counts_batches_from_the_resume_point(monkeypatch, progress, disable):
+    made = []
+
+    class FakeBar:
+        def __init__(self, **kw):
+            self.kw, self.updates, self.closed = kw, 0, False
+            made.append(self)
+
+        def update(self):
+            self.updates += 1
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(epoch_module, "tqdm", FakeBar)
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr)
+    train_epoch(model, loader, opt, progress=progress, desc="epoch 2/5", start_batch=1)
+    (bar,) = made
+    assert bar.kw == {"total": 4, "initial": 1, "desc": "epoch 2/5", "unit": "batch", "leave": False,
+                      "disable": disable}
+    assert bar.updates == 3 and bar.closed
+    made.clear()
+    train_epoch(model, loader, opt)                                   # defaults: shown when a terminal, "train"
+    assert made[0].kw["desc"] == "train" and made[0].kw["disable"] is None and made[0].kw["initial"] == 0
+
+
+def test_default_tolerance_is_a_quarter_of_ln_c():
+    csr = random_csr(n_docs=30)
+    model = OneHotMLP(csr.n_features, 8, 1)
+    loader = DeviceBatchLoader(csr, RowBatchSampler(30, 30, shuffle=False), "cpu")
+    offs = []
+    for bias in (0.0, 1.6, 2.2, 2.5):
+        with torch.no_grad():
+            model.fc2.weight.zero_()
+            model.fc2.bias.fill_(bias)
+        off = abs(direct_metrics(model, csr)["loss"] - math.log(2)) / math.log(2)
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            check_initial_loss(model, loader)
+        assert bool(rec) == (off > 0.25), (bias, off)
+        offs.append(off)
+    assert any(0.1 < o < 0.25 for o in offs) and any(0.25 < o < 1.25 for o in offs), offs   # both sides, near
