@@ -401,3 +401,33 @@ def test_default_tolerance_is_a_quarter_of_ln_c():
         assert bool(rec) == (off > 0.25), (bias, off)
         offs.append(off)
     assert any(0.1 < o < 0.25 for o in offs) and any(0.25 < o < 1.25 for o in offs), offs   # both sides, near
+
+
+def test_a_stop_after_a_non_finite_step_reports_the_divergence_not_the_stop():
+    # on Ctrl-C the loop checks the steps done so far: a NaN before the stop must not be saved as a checkpoint
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr, lr=0.25)
+    real = epoch_module.per_sample_loss
+    count = {"n": 0}
+
+    def poisoned(logits, y):
+        count["n"] += 1
+        losses = real(logits, y)
+        return losses * float("nan") if count["n"] == 2 else losses
+
+    epoch_module.per_sample_loss, saved = poisoned, epoch_module.per_sample_loss
+    try:
+        with pytest.raises(Diverged) as e:
+            train_epoch(model, loader, opt, progress=False, start_batch=1, stop=calls)   # stops before batch 4
+    finally:
+        epoch_module.per_sample_loss = saved
+    assert (e.value.batch, e.value.n_batches, e.value.lr) == (3, 4, 0.25)   # 1 skipped + 2nd trained step
+    assert math.isnan(e.value.loss)
+
+
+def test_a_stop_after_finite_steps_raises_interrupted_with_the_running_sums():
+    csr = random_csr(n_docs=30)
+    model, loader, opt = fresh(csr)
+    with pytest.raises(Interrupted) as e:
+        train_epoch(model, loader, opt, progress=False, stop=calls)
+    assert e.value.batch == 2 and e.value.metrics.n == 16 and math.isfinite(e.value.metrics.result()["loss"])
