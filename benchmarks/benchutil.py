@@ -305,6 +305,19 @@ def main(argv=None) -> int:
     return 0
 
 
+def mean_batch_distinct_share(indptr: np.ndarray, indices: np.ndarray, batches) -> float:
+    """Mean over ``batches`` of (distinct ids in the batch) / (ids in the batch), as a fraction.
+
+    The rows one coalesced sparse gradient has per step (``kernels/bag_numba.py``) over the rows an
+    uncoalesced one has.
+    """
+    shares = []
+    for b in batches:
+        ids = np.concatenate([indices[indptr[r]:indptr[r + 1]] for r in b.numpy()])
+        shares.append(len(np.unique(ids)) / max(len(ids), 1))
+    return float(np.mean(shares))
+
+
 def mean_batch_nnz(indptr: np.ndarray, batches) -> float:
     """Mean number of ids per batch over ``batches`` (lists of row tensors)."""
     lengths = np.diff(indptr)

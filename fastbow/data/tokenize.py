@@ -41,8 +41,9 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # [^\W_] is \w without the underscore: Unicode letters and digits.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # The same pattern for lowercased ASCII text, where [^\W_] can only match [a-z0-9] and ’ cannot occur.
-# 90 % of IMDB reviews are ASCII; this class runs findall ~30 % faster on them
-# (1.91 s -> 1.30 s for the 25,000 training reviews, identical tokens; benchmarks/RESULTS.md, group a).
+# Most IMDB reviews are ASCII, and this class runs findall faster on them with identical tokens: the rows
+# "tokenize train, words(), ASCII fast path" and "..., Unicode class only" of benchmarks group a measure both
+# (`pytest --benchmark-only -k tokenize_words`; figures in benchmarks/RESULTS.md).
 _WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
