@@ -5,6 +5,7 @@ Usage (from the repository root, after ``pip install -e .[mutation]``)::
     python tests/mutation_run.py                 # every module in MODULES, one after the other
     python tests/mutation_run.py sampler csr     # just these
     python tests/mutation_run.py --list          # the modules and their test files
+    python tests/mutation_run.py "epoch:*x_train_epoch__mutmut_4*"   # only the mutants matching a glob
 
 Each module runs in its own copy of the tracked tree (``$TMPDIR/fastbow-mutation/<name>``), with a
 ``setup.cfg`` that mutates only that module and lets each mutant run only the tests of the module's
@@ -18,6 +19,7 @@ mutants of ``tests/mutation_planted.py``.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -68,7 +70,7 @@ def copy_tree(dest: Path) -> None:
             shutil.copy2(src, dest / f)
 
 
-def run_module(name: str, children: int) -> Counter:
+def run_module(name: str, children: int, globs: list[str] = ()) -> Counter:
     target, tests = MODULES[name]
     work = Path(tempfile.gettempdir()) / "fastbow-mutation" / name
     shutil.rmtree(work, ignore_errors=True)
@@ -76,11 +78,13 @@ def run_module(name: str, children: int) -> Counter:
     copy_tree(work)
     (work / "setup.cfg").write_text(setup_cfg(target, tests))
     env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    subprocess.run([str(MUTMUT), "run", "--max-children", str(children)], cwd=work, env=env,
+    subprocess.run([str(MUTMUT), "run", "--max-children", str(children), *globs], cwd=work, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=work, env=env, capture_output=True,
                          text=True).stdout
     status = dict(re.findall(r"^\s*(\S+): (.+)$", out, re.M))
+    if globs:
+        status = {m: st for m, st in status.items() if any(fnmatch.fnmatch(m, g) for g in globs)}
     counts = Counter(status.values())
     survivors = [m for m, s in status.items() if s == "survived"]
     with open(work / "survivors.txt", "w") as f:
@@ -102,13 +106,19 @@ def main(argv: list[str]) -> int:
         print("mutmut is not installed in this environment; pip install -e .[mutation]", file=sys.stderr)
         return 2
     names = [a for a in argv if not a.startswith("-")] or list(MODULES)
+    globs: dict = {}
+    for a in names:
+        if ":" in a:
+            module, pattern = a.split(":", 1)
+            globs.setdefault(module, []).append(pattern)
+    names = list(dict.fromkeys(a.split(":", 1)[0] for a in names))
     unknown = [n for n in names if n not in MODULES]
     if unknown:
         print(f"unknown module(s) {', '.join(unknown)}; choose from: {', '.join(MODULES)}", file=sys.stderr)
         return 2
     total = Counter()
     for name in names:
-        total += run_module(name, children=2)
+        total += run_module(name, children=2, globs=globs.get(name, []))
     print("total     ", ", ".join(f"{k} {v}" for k, v in sorted(total.items())))
     return 0
 

@@ -108,3 +108,22 @@ def test_validate_accepts_edges_and_returns_self():
     assert ok.validate() is ok                                     # ids 0 and n_features - 1 are in range
     empty = CSR(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), 4)
     assert empty.validate() is empty
+
+
+def test_to_scipy_keeps_the_full_width_when_the_last_ids_are_unused():
+    csr = CSR(np.array([0, 1, 2], dtype=np.int64), np.array([0, 2], dtype=np.int32), np.zeros(2, dtype=np.int64), 10)
+    assert csr.to_scipy().shape == (2, 10)
+
+
+@pytest.mark.parametrize("indptr, indices, msg", [
+    ([1, 1], [2], "CSR is inconsistent: indptr[0]=1 and indptr[-1]=1 but len(indices)=1; "
+                  "indptr must run from 0 to len(indices)"),
+    ([0, 2, 1, 2], [1, 2], "CSR indptr must be non-decreasing; rebuild the CSR"),
+    ([0, 1, 2], [1, 9], "CSR ids must lie in [0, 3], but got ids in [1, 9]; rebuild the CSR with this vocabulary"),
+])
+def test_validate_messages_in_full(indptr, indices, msg):
+    n = len(indptr) - 1
+    csr = CSR(np.array(indptr, dtype=np.int64), np.array(indices, dtype=np.int32), np.zeros(n, dtype=np.int64), 4)
+    with pytest.raises(DataError) as e:
+        csr.validate()
+    assert str(e.value) == msg
