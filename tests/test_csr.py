@@ -116,8 +116,8 @@ def test_to_scipy_keeps_the_full_width_when_the_last_ids_are_unused():
 
 
 @pytest.mark.parametrize("indptr, indices, msg", [
-    ([1, 1], [2], "CSR is inconsistent: indptr[0]=1 and indptr[-1]=1 but len(indices)=1; "
-                  "indptr must run from 0 to len(indices)"),
+    ([1, 2], [2, 3], "CSR is inconsistent: indptr[0]=1 and indptr[-1]=2 but len(indices)=2; "
+                     "indptr must run from 0 to len(indices)"),
     ([0, 2, 1, 2], [1, 2], "CSR indptr must be non-decreasing; rebuild the CSR"),
     ([0, 1, 2], [1, 9], "CSR ids must lie in [0, 3], but got ids in [1, 9]; rebuild the CSR with this vocabulary"),
 ])
