@@ -433,3 +433,20 @@ def test_a_stop_after_finite_steps_raises_interrupted_with_the_running_sums():
     with pytest.raises(Interrupted) as e:
         train_epoch(model, loader, opt, progress=False, stop=calls)
     assert e.value.batch == 2 and e.value.metrics.n == 16 and math.isfinite(e.value.metrics.result()["loss"])
+
+
+def test_train_metrics_are_the_models_own_over_every_row():
+    # with an lr too small to move a float32 weight, every batch sees the same model: the epoch's running
+    # loss and accuracy must equal a direct computation over all rows
+    csr = random_csr(n_docs=30, seed=5)
+    model, loader, _ = fresh(csr)
+    with torch.no_grad():
+        model.fc2.bias.fill_(0.2)
+    opt = make_optimizer("sgd", model.parameters(), 1e-30)
+    before = [p.detach().clone() for p in model.parameters()]
+    m, _ = train_epoch(model, loader, opt, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    ref = direct_metrics(model, csr)
+    assert 0 < ref["accuracy"] < 1
+    assert m["accuracy"] == pytest.approx(ref["accuracy"], abs=1e-12)
+    assert m["loss"] == pytest.approx(ref["loss"], rel=1e-6)
