@@ -106,7 +106,7 @@ def test_no_cost_is_billed_when_the_loop_does_no_work():
     model = OneHotMLP(csr.n_features, 8, 1)
     loader = DeviceBatchLoader(csr, RowBatchSampler(csr.n_docs, 8, seed=0), "cpu")
     _, seconds = train_epoch(model, loader, make_optimizer("sgd", model.parameters(), 0.1), progress=False)
-    assert seconds["transfer"] < 0.02 and set(seconds) == {*PHASES, "total"}     # CPU: to_device is a no-op
+    assert seconds["transfer"] < 0.1 and set(seconds) == {*PHASES, "total"}      # CPU: to_device is a no-op
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (CI has none)")
