@@ -46,5 +46,7 @@ setup(
         "fast": ["isal>=1.6"],  # inflates the archive ~2x faster than zlib (fastbow/data/gunzip.py); optional
         # benchmarks/test_e_end_to_end.py: scikit-learn baseline, and fastText when it installs (skipped otherwise)
         "bench": ["pytest-benchmark>=4", "scikit-learn>=1.3", "fasttext-wheel>=0.9.2"],
+        # not CI: `python tests/mutation_run.py` (minutes per module; tests/MUTATION.md)
+        "mutation": ["mutmut>=3.8,<4", "pytest>=7"],
     },
 )

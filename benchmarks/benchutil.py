@@ -1,8 +1,10 @@
 """Helpers shared by the benchmark groups: device, batches, bytes moved, result tables.
 
 Nothing here is timed; the ``test_*.py`` files time with pytest-benchmark and
-hand their medians to :func:`record`, and ``conftest.py`` prints the tables
-(:func:`summary_markdown`) at the end of ``pytest --benchmark-only``.
+hand their rounds to :func:`record`, and ``conftest.py`` prints the tables
+(:func:`summary_markdown`) at the end of ``pytest --benchmark-only``. Every
+figure is a median with its range over the rounds, and a target is "met" only
+when the worse end of the range meets it (:func:`judge`, :func:`target_line`).
 """
 from __future__ import annotations
 
@@ -86,18 +88,95 @@ def machine() -> dict:
     return info
 
 
-def record(results: dict, group: str, name: str, benchmark, *, per: float = 1.0, **fields) -> None:
-    """Store ``benchmark``'s median (seconds, divided by ``per``) under ``results[group][name]``.
+def spread(rounds_s) -> dict:
+    """``{"median_s", "min_s", "max_s", "rounds", "rounds_s"}`` of a list of per-round seconds.
 
-    Does nothing when pytest-benchmark did not time the call (smoke mode: ``--benchmark-disable``).
+    Raises:
+        ValueError: ``rounds_s`` is empty.
+    """
+    xs = sorted(float(x) for x in rounds_s)
+    if not xs:
+        raise ValueError("no rounds were timed; run the benchmark with --benchmark-only")
+    return {"median_s": float(np.median(xs)), "min_s": xs[0], "max_s": xs[-1], "rounds": len(xs), "rounds_s": xs}
+
+
+def record(results: dict, group: str, name: str, benchmark, *, per: float = 1.0, scale: float = 1.0,
+           **fields) -> None:
+    """Store ``benchmark``'s rounds under ``results[group][name]``: median, min, max and every round.
+
+    Each round's seconds are multiplied by ``scale / per`` (``per``: calls per round, e.g. batches;
+    ``scale``: extrapolation, e.g. an epoch timed on 16 of its 196 batches). The range
+    (``min_s``..``max_s``) is what :func:`judge` and :func:`target_line` read. Does nothing when
+    pytest-benchmark did not time the call (smoke mode: ``--benchmark-disable``).
     """
     if not benchmark.stats:
         return
-    st = benchmark.stats.stats
-    row = {"median_s": st.median / per, "min_s": st.min / per, "max_s": st.max / per, "rounds": st.rounds}
+    row = spread(x * scale / per for x in benchmark.stats.stats.data)
     row.update(fields)
     benchmark.extra_info.update({k: v for k, v in row.items() if isinstance(v, (int, float, str))})
     results.setdefault(group, {})[name] = row
+
+
+def ratio_range(num: dict, den: dict) -> tuple[float, float, float]:
+    """``(median, low, high)`` of ``num / den`` for two :func:`record` rows.
+
+    The rounds of two benchmarks are not paired, so the range is the widest the rounds allow:
+    ``low = num.min / den.max`` and ``high = num.max / den.min``; the median is
+    ``num.median / den.median``.
+    """
+    return num["median_s"] / den["median_s"], num["min_s"] / den["max_s"], num["max_s"] / den["min_s"]
+
+
+def judge(low: float, high: float, target: float, *, higher_is_better: bool) -> str:
+    """Verdict on a measured range against a target: ``"met"``, ``"MISSED"`` or ``"within noise"``.
+
+    ``"met"`` only when the WORSE end of ``[low, high]`` meets the target (``>=`` it when higher is
+    better, ``<=`` it otherwise); ``"MISSED"`` when even the better end misses; ``"within noise"``
+    when the range straddles the target (some rounds meet it, some do not): not met.
+
+    Raises:
+        ValueError: ``low > high``.
+
+    Example:
+        >>> judge(12.8, 16.6, 15, higher_is_better=True), judge(0.95, 1.02, 1.0, higher_is_better=False)
+        ('within noise', 'within noise')
+    """
+    if low > high:
+        raise ValueError(f"the range should have low <= high, but got low={low} and high={high}")
+    worse, better = (low, high) if higher_is_better else (high, low)
+    meets = (lambda x: x >= target) if higher_is_better else (lambda x: x <= target)
+    if meets(worse):
+        return "met"
+    return "within noise" if meets(better) else "MISSED"
+
+
+def target_line(label: str, median: float, low: float, high: float, target: float, *, higher_is_better: bool,
+                fmt: str = "{:.2f}", rounds: int | None = None) -> str:
+    """One Markdown bullet: ``- target LABEL: MEDIAN (range LOW–HIGH[, N rounds]) — VERDICT``.
+
+    Any benchmark group can use it with :func:`record` rows (``row["median_s"]``, ``row["min_s"]``,
+    ``row["max_s"]``) or with :func:`ratio_range`.
+    """
+    n = f", {rounds} rounds" if rounds else ""
+    return (f"- target {label}: {fmt.format(median)} (range {fmt.format(low)}–{fmt.format(high)}{n}) — "
+            f"{judge(low, high, target, higher_is_better=higher_is_better)}")
+
+
+def merge_runs(runs: list[dict]) -> dict:
+    """The ``results`` of several runs of the same groups, each row's rounds pooled (see :func:`spread`).
+
+    Fields other than the timings come from the last run that has the row. Rows saved before
+    rounds were kept (no ``rounds_s``) contribute their min, median and max.
+    """
+    merged: dict = {}
+    for res in runs:
+        for group, rows in res.items():
+            for name, row in rows.items():
+                rounds = row.get("rounds_s") or [row["min_s"], row["median_s"], row["max_s"]]
+                old = merged.setdefault(group, {}).get(name)
+                pooled = (old["rounds_s"] if old else []) + list(rounds)
+                merged[group][name] = {**row, **spread(pooled)}
+    return merged
 
 
 def _fmt_s(s: float) -> str:
@@ -108,10 +187,6 @@ def _table(header, rows) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return out
-
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
 
 
 def summary_markdown(results: dict, info: dict) -> str:
@@ -127,74 +202,79 @@ def summary_markdown(results: dict, info: dict) -> str:
         rows = []
         for name, r in a.items():
             ref = cv_a if name.startswith("archive") else cv_t if name.startswith("texts") else None
-            ratio = f"{r['median_s'] / ref['median_s']:.2f}×" if ref else ""
-            rows.append((name, _fmt_s(r["median_s"]), ratio, r.get("note", "")))
+            ratio = "{:.2f}× ({:.2f}–{:.2f})".format(*ratio_range(r, ref)) if ref else ""
+            rows.append((name, f"{_fmt_s(r['median_s'])} ({_fmt_s(r['min_s'])}–{_fmt_s(r['max_s'])})", ratio,
+                         r.get("note", "")))
         lines += ["### a. Preparation (train + test, 25,000 + 25,000 reviews)", ""]
-        lines += _table(("step", "median", "vs CountVectorizer", "note"), rows) + [""]
+        lines += _table(("step", "median (range)", "vs CountVectorizer (range)", "note"), rows) + [""]
         fa, warm = a.get("archive->CSR fastbow cold"), a.get("warm (cache hit)")
         for name in ("texts->CSR fastbow, 2 processes", "texts->CSR fastbow, 1 process"):
             if name in a and cv_t:
-                x = a[name]["median_s"] / cv_t["median_s"]
-                lines.append(f"- target cold ≤ 0.5× CountVectorizer, reading outside both ({name.split(', ')[1]}): "
-                             f"{x:.2f}× — {_verdict(x <= 0.5)}")
+                lines.append(target_line(f"cold ≤ 0.5× CountVectorizer, reading outside both "
+                                         f"({name.split(', ')[1]})", *ratio_range(a[name], cv_t), 0.5,
+                                         higher_is_better=False, fmt="{:.2f}×"))
         if fa and cv_a:
-            x = fa["median_s"] / cv_a["median_s"]
-            lines.append(f"- the same with reading the archive inside both: {x:.2f}× — {_verdict(x <= 0.5)}")
+            lines.append(target_line("cold ≤ 0.5× CountVectorizer, reading the archive inside both",
+                                     *ratio_range(fa, cv_a), 0.5, higher_is_better=False, fmt="{:.2f}×"))
         if warm:
-            lines.append(f"- target warm ≤ 0.3 s: {warm['median_s']:.3f} s — {_verdict(warm['median_s'] <= 0.3)}")
+            lines.append(target_line("warm ≤ 0.3 s", warm["median_s"], warm["min_s"], warm["max_s"], 0.3,
+                                     higher_is_better=False, fmt="{:.3f} s", rounds=warm["rounds"]))
         lines.append("")
     b = results.get("b", {})
     if b:
         ref = b.get(BASELINE)
-        rows = [(n, f"{r['median_s'] * 1e3:.3f}", f"{r['gbps']:.2f}",
-                 f"{ref['median_s'] / r['median_s']:.1f}×" if ref else "", r.get("note", "")) for n, r in b.items()]
+        rows = [(n, f"{r['median_s'] * 1e3:.3f} ({r['min_s'] * 1e3:.3f}–{r['max_s'] * 1e3:.3f})", f"{r['gbps']:.2f}",
+                 "{:.1f}× ({:.1f}–{:.1f})".format(*ratio_range(ref, r)) if ref else "", r.get("note", ""))
+                for n, r in b.items()]
         lines += [f"### b / b′. Batch materialization (B = {info.get('batch_size')}, V + 1 = {info.get('n_features')})", ""]
-        lines += _table(("method", "ms/batch (median)", "GB/s (b′)", "speed-up vs notebook-dense", "note"), rows)
+        lines += _table(("method", "ms/batch, median (range)", "GB/s (b′, median)", "speed-up vs notebook-dense (range)",
+                         "note"), rows)
         lines.append("")
     c = results.get("c", {})
     if c:
         ref = c.get(BASELINE)
         rows = []
         for n, r in c.items():
-            sp = f"{ref['epoch_s'] / r['epoch_s']:.1f}×" if ref else ""
+            sp = "{:.1f}× ({:.1f}–{:.1f})".format(*ratio_range(ref, r)) if ref else ""
             mem = f"1/{ref['state_bytes'] / r['state_bytes']:.0f}" if ref and r["state_bytes"] < ref["state_bytes"] else (
                 "1" if ref and r["state_bytes"] == ref["state_bytes"] else
                 f"{r['state_bytes'] / ref['state_bytes']:.2f}" if ref else "")
-            rows.append((n, f"{r['epoch_s']:.2f}", sp, f"{r['state_bytes'] / 1e6:,.0f} MB", mem, r.get("note", "")))
+            rows.append((n, f"{r['median_s']:.2f} ({r['min_s']:.2f}–{r['max_s']:.2f})", sp,
+                         f"{r['state_bytes'] / 1e6:,.0f} MB", mem, r.get("note", "")))
         lines += ["### c. One training epoch on IMDB train (B = 128, same initial weights, optimizer and seed)", ""]
-        lines += _table(("pipeline", "epoch s (median)", "speed-up vs notebook-dense", "dataset in host RAM",
+        lines += _table(("pipeline", "epoch s, median (range)", "speed-up vs notebook-dense (range)", "dataset in host RAM",
                          "vs notebook-dense", "note"), rows) + [""]
         if ref:
             fastbow = {n: r for n, r in c.items() if n.startswith(("scatter", "sparse", "fused"))}
             if fastbow:
-                best_name, best = min(fastbow.items(), key=lambda kv: kv[1]["epoch_s"])
-                x = ref["epoch_s"] / best["epoch_s"]
-                lines.append(f"- target fastest ≥ 15× notebook-dense: {best_name} {x:.1f}× — {_verdict(x >= 15)}")
+                best_name, best = min(fastbow.items(), key=lambda kv: kv[1]["median_s"])
+                lines.append(target_line(f"fastest ({best_name}) ≥ 15× notebook-dense", *ratio_range(ref, best), 15,
+                                         higher_is_better=True, fmt="{:.1f}×"))
                 naive = c.get("notebook-naive")
                 if naive:
-                    y = naive["epoch_s"] / best["epoch_s"]
-                    lines.append(f"- target fastest ≥ 80× notebook per-item: {y:.0f}× — {_verdict(y >= 80)}")
+                    lines.append(target_line(f"fastest ({best_name}) ≥ 80× notebook per-item",
+                                             *ratio_range(naive, best), 80, higher_is_better=True, fmt="{:.0f}×"))
             default = c.get("fused (adam)")  # the CPU default run's step: --input auto, Adam (issue 9)
             if default:
-                x = ref["epoch_s"] / default["epoch_s"]
-                lines.append(f"- target default epoch (fused, adam) ≥ 15× notebook-dense: {x:.1f}× — {_verdict(x >= 15)}")
+                lines.append(target_line("default epoch (fused, adam) ≥ 15× notebook-dense", *ratio_range(ref, default),
+                                         15, higher_is_better=True, fmt="{:.1f}×"))
                 naive = c.get("notebook-naive")
                 if naive:
-                    y = naive["epoch_s"] / default["epoch_s"]
-                    lines.append(f"- target default epoch ≥ 80× notebook per-item: {y:.0f}× — {_verdict(y >= 80)}")
+                    lines.append(target_line("default epoch ≥ 80× notebook per-item", *ratio_range(naive, default), 80,
+                                             higher_is_better=True, fmt="{:.0f}×"))
             if str(info.get("device", "")).startswith("cuda"):
                 for n, limit in (("sparse", 0.010), ("scatter", 0.020)):
                     if n in c:
-                        e = c[n]["epoch_s"]
-                        lines.append(f"- GPU target {n} epoch ≤ {limit * 1e3:.0f} ms: {e * 1e3:.1f} ms — "
-                                     f"{_verdict(e <= limit)}")
+                        r = c[n]
+                        lines.append(target_line(f"GPU {n} epoch ≤ {limit * 1e3:.0f} ms", 1e3 * r["median_s"],
+                                                 1e3 * r["min_s"], 1e3 * r["max_s"], 1e3 * limit,
+                                                 higher_is_better=False, fmt="{:.1f} ms", rounds=r["rounds"]))
             sc = c.get("scatter")
             if sc:
-                faster = sc["epoch_s"] <= ref["epoch_s"]
                 mem = ref["state_bytes"] / sc["state_bytes"]
-                lines.append(f"- target scatter no slower than notebook-dense with ≤ 1/50 of its memory: "
-                             f"{sc['epoch_s']:.2f} s vs {ref['epoch_s']:.2f} s, 1/{mem:.0f} — "
-                             f"{_verdict(faster and mem >= 50)}")
+                lines.append(target_line(f"scatter epoch / notebook-dense epoch ≤ 1 (memory 1/{mem:.0f}, "
+                                         f"target ≤ 1/50: {'met' if mem >= 50 else 'MISSED'})",
+                                         *ratio_range(sc, ref), 1.0, higher_is_better=False))
             lines.append("")
     d = results.get("d", {})
     if d:
@@ -213,16 +293,40 @@ def summary_markdown(results: dict, info: dict) -> str:
 
 
 def main(argv=None) -> int:
-    """``python benchmarks/benchutil.py [.benchmarks/fastbow-summary.json]``: print that run's tables again."""
+    """``python benchmarks/benchutil.py [SUMMARY.json ...]``: print the tables of one run, or of several pooled.
+
+    With no argument it reads ``.benchmarks/fastbow-summary.json`` (the last run). With several
+    (copies of that file from repeated runs of the same groups), each row's rounds are pooled
+    (:func:`merge_runs`), so every range and verdict spans all the runs; the machine line is the last run's.
+    """
     import json
     import sys
 
     argv = sys.argv[1:] if argv is None else argv
-    path = argv[0] if argv else os.path.join(os.path.dirname(__file__), "..", ".benchmarks", "fastbow-summary.json")
-    with open(path, encoding="utf-8") as f:
-        run = json.load(f)
-    print(summary_markdown(run["results"], run["info"]))
+    paths = argv or [os.path.join(os.path.dirname(__file__), "..", ".benchmarks", "fastbow-summary.json")]
+    runs = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            runs.append(json.load(f))
+    results = merge_runs([r["results"] for r in runs]) if len(runs) > 1 else runs[0]["results"]
+    info = dict(runs[-1]["info"])
+    if len(runs) > 1:
+        info["date"] = f"{len(runs)} runs pooled, the last on {info.get('date')}"
+    print(summary_markdown(results, info))
     return 0
+
+
+def mean_batch_distinct_share(indptr: np.ndarray, indices: np.ndarray, batches) -> float:
+    """Mean over ``batches`` of (distinct ids in the batch) / (ids in the batch), as a fraction.
+
+    The rows one coalesced sparse gradient has per step (``kernels/bag_numba.py``) over the rows an
+    uncoalesced one has.
+    """
+    shares = []
+    for b in batches:
+        ids = np.concatenate([indices[indptr[r]:indptr[r + 1]] for r in b.numpy()])
+        shares.append(len(np.unique(ids)) / max(len(ids), 1))
+    return float(np.mean(shares))
 
 
 def mean_batch_nnz(indptr: np.ndarray, batches) -> float:

@@ -50,10 +50,9 @@ def pytest_configure(config):
         config.option.benchmark_disable = True
     threads = os.environ.get("FASTBOW_BENCH_THREADS")
     if threads:
+        import fastbow.kernels  # noqa: F401  (picks Numba's thread pool before set_num_threads starts one)
         import numba
         import torch
-
-        import fastbow.kernels  # noqa: F401  (picks Numba's thread pool before set_num_threads starts one)
 
         torch.set_num_threads(int(threads))
         numba.set_num_threads(int(threads))

@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from fastbow.data.parallel_encode import default_workers, tokenize_count_encode
 from fastbow.data.prepare import prepare
 from fastbow.data.reader import read_imdb
+from fastbow.data.tokenize import _BR, _WORD, words
 
 pytestmark = pytest.mark.filterwarnings("ignore:vocab_size=:UserWarning")  # smoke corpus is small
 
@@ -118,3 +119,21 @@ def test_prepare_warm(benchmark, imdb, results):
     p = benchmark.pedantic(prepare, args=(imdb.path, "words", imdb.vocab_size), rounds=2 * ROUNDS + 1)
     assert p.cache_hit
     record(results, "a", "warm (cache hit)", benchmark, note="prepare(): load + verify the cached CSR")
+
+
+def _words_unicode_only(texts):
+    """``words`` without its ASCII fast path: the Unicode class on every review (same tokens)."""
+    return [_WORD.findall(_BR.sub(" ", t).lower()) for t in texts]
+
+
+@pytest.mark.benchmark(group="a: tokenize")
+@pytest.mark.parametrize("variant", ["ASCII fast path", "Unicode class only"])
+def test_tokenize_words(benchmark, imdb, results, variant):
+    """The ``words`` tokenizer over the training reviews, with and without its ASCII fast path."""
+    texts = imdb.splits["train"].texts
+    fn = (lambda: [words(t) for t in texts]) if variant == "ASCII fast path" else (lambda: _words_unicode_only(texts))
+    toks = benchmark.pedantic(fn, rounds=ROUNDS)
+    assert toks == _words_unicode_only(texts)                   # the fast path changes no token
+    ascii_share = sum(t.isascii() for t in texts) / len(texts)
+    record(results, "a", f"tokenize train, words(), {variant}", benchmark,
+           note=f"{100 * ascii_share:.1f}% of the reviews are ASCII" if variant == "ASCII fast path" else "")

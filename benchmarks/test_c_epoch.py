@@ -59,7 +59,7 @@ def test_epoch(benchmark, imdb, results, name, optimizer):
         notes.append(f"building the dense rows took {build_s:.1f} s (not in the epoch)")
     notes += pipe.notes
     if benchmark.stats:
-        record(results, "c", label, benchmark, epoch_s=benchmark.stats.stats.median * n_batches / window,
+        record(results, "c", label, benchmark, scale=n_batches / window,
                state_bytes=pipe.state_bytes, batches_timed=window, note="; ".join(notes))
     del pipe, stream
     gc.collect()  # give back notebook-dense's 2 GB before the next case

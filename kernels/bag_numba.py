@@ -1,14 +1,14 @@
 """CPU (Numba) kernels for the sparse path: the batch's ids gather, and a coalesced sparse gradient.
 
-Why: ``tests``-free evidence from a torch profile of one sparse SGD step on IMDB
-(B = 128, ~17,500 ids per batch, H = 200, one thread): torch's
-``EmbeddingBag(sparse=True)`` backward expands the output gradient to one
-200-float row per id (``index_select``, 14 MB written), and SGD then adds those
-17,500 rows into the table (14 MB read, 28 MB read-modify-written); together
-~75% of the step. :func:`bag_sum_sparse_grad` gives the table the same
-gradient *coalesced*: one row per distinct id (~40% of the ids), summed in a
-cache-resident buffer, sorted, flagged coalesced, so SGD's ``add_`` touches
-each table row once. ``benchmarks/RESULTS.md`` has the before/after figures.
+Why: torch's ``EmbeddingBag(sparse=True)`` backward expands the output gradient
+to one H-float row per id of the batch (``index_select``: 800 B per id at H = 200),
+and SGD then adds all those rows into the table. :func:`bag_sum_sparse_grad`
+gives the table the same gradient *coalesced*: one row per distinct id, summed in
+a cache-resident buffer, sorted, flagged coalesced, so SGD's ``add_`` touches
+each table row once. How many ids an IMDB batch holds and what share of them is
+distinct is printed in the ``sparse`` row of benchmark group b, and the step's
+time split in group d (``FASTBOW_BENCH_THREADS=1 pytest --benchmark-only``;
+figures in ``benchmarks/RESULTS.md``).
 
 On CUDA the sparse path keeps torch's own ``EmbeddingBag`` backward.
 ``NUMBA_DISABLE_JIT=1`` runs the same code as plain Python (slow).

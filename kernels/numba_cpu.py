@@ -22,13 +22,12 @@ under a debugger or coverage tool.
 The thread count is Numba's (``numba.set_num_threads``, ``NUMBA_NUM_THREADS``);
 ``nogil=True`` lets loader threads run other Python while it works.
 
-Measured (B=128, n_features=20001, ~130 ids per row, int32 ids, 2-core CPU,
-median of 300 batches; an ad hoc run at the time of writing, not yet a script in
-``benchmarks/``): numba 0.10 ms/batch with 2 threads, 0.20 ms with 1 thread;
-the torch reference 0.33-0.77 ms. When other processes keep the cores busy, the
-2-thread ``prange`` waits for a descheduled thread and the median jumps to 4-12 ms
-(multiples of the scheduler's time slice); 1 thread stayed at 0.20 ms. On a
-busy or oversubscribed machine, call ``numba.set_num_threads(1)``.
+Its cost per batch against the torch reference and the notebook's collate is
+benchmark group b (``FASTBOW_BENCH_THREADS=1 pytest --benchmark-only -k
+materialize``; figures with their range in ``benchmarks/RESULTS.md``). When other
+processes keep the cores busy, a multi-thread ``prange`` waits at its barrier for
+a descheduled thread; on a busy or oversubscribed machine, call
+``numba.set_num_threads(1)`` (compare the two with ``FASTBOW_BENCH_THREADS``).
 """
 from __future__ import annotations
 

@@ -53,3 +53,51 @@ def train_small(corpus: Path, out, *extra) -> int:
     from fastbow.train import main
 
     return main(["--data", str(corpus), "--out", str(out), *SMALL_TRAIN_ARGS, *extra])
+
+
+def reference_test_metrics(out) -> dict:
+    """The test split's loss, accuracy and size for the run in ``out``, computed directly from its files.
+
+    Reads ``metrics.json``'s config, prepares the same data again (a cache hit), loads ``model.pt``
+    into a fresh ``OneHotMLP`` and scores every test row in one dense batch: an independent check of
+    what the training loop reported, so a test can tell a correct run from one that merely learned.
+    Only for runs without ``--train-size``/``--test-size`` (the whole test split).
+    """
+    import json
+
+    import torch
+
+    from fastbow.data.dataset import DataOptions
+    from fastbow.data.prepare import prepare
+    from fastbow.data.vocab import Vocab
+    from fastbow.models.mlp import OneHotMLP, per_sample_loss, predict_classes
+
+    out = Path(out)
+    cfg = json.loads((out / "metrics.json").read_text())["config"]
+    assert cfg["test_size"] is None and cfg["train_size"] is None, "reference_test_metrics needs the whole test split"
+    data = prepare(cfg["data"], cfg["tokenizer"], cfg["vocab_size"], options=DataOptions(
+        cfg["text_column"], cfg["label_column"], cfg["test_file"], cfg["test_fraction"]))
+    assert Vocab.load(out / "vocab.json") == data.vocab
+    state = torch.load(out / "model.pt", weights_only=True)
+    model = OneHotMLP(data.test.n_features, state["fc1.weight"].shape[0], state["fc2.weight"].shape[0])
+    model.load_state_dict(state)
+    x = torch.from_numpy(data.test.to_scipy().toarray())
+    y = torch.from_numpy(data.test.labels)
+    with torch.no_grad():
+        logits = model(x)
+        loss = per_sample_loss(logits, y).double().mean().item()
+    correct = int((predict_classes(logits) == y).sum())
+    return {"loss": loss, "accuracy": correct / len(y), "n": len(y)}
+
+
+def assert_reported_test_metrics_are_the_model_s(out) -> dict:
+    """The last epoch's test loss and accuracy in ``out/metrics.json`` equal a direct computation."""
+    import json
+    import math
+
+    m = json.loads((Path(out) / "metrics.json").read_text())
+    last, ref = m["epochs"][-1], reference_test_metrics(out)
+    assert m["rows"]["test"] == ref["n"]
+    assert last["test_accuracy"] == ref["accuracy"], (last["test_accuracy"], ref)
+    assert math.isclose(last["test_loss"], ref["loss"], rel_tol=1e-5), (last["test_loss"], ref)
+    return ref

@@ -187,6 +187,7 @@ def test_two_processes_building_the_same_cache(tmp_path):
             load_prepared(f)                                            # never half-written: no DataError
             seen += 1
         time.sleep(0.005)
+    assert seen > 0, "the reader never saw a cache file while the writers ran: the race was not tested"
     results = []
     for p in procs:
         out, err = p.communicate()

@@ -26,5 +26,27 @@ def test_perplexity_of_random_and_perfect_guesses():
 
 
 def test_empty_raises():
-    with pytest.raises(ValueError, match="no samples"):
+    with pytest.raises(ValueError, match="^no samples were evaluated; the split is empty$"):
         EpochMetrics().result()
+
+
+def test_sums_in_float64_across_batches():
+    # float32 running sums would give 1e8 + 1 = 1e8; per-sample losses are float32, the sums are not
+    m = EpochMetrics()
+    m.update(torch.tensor([1e8]), torch.ones(1, dtype=torch.bool))
+    m.update(torch.tensor([1.0]), torch.zeros(1, dtype=torch.bool))
+    assert m.result()["loss"] == (1e8 + 1) / 2 and m.result()["n"] == 2
+
+
+@pytest.mark.parametrize("loss, ppl", [(699.5, math.exp(699.5)), (700.0, math.inf), (700.5, math.inf), (800.0, math.inf)])
+def test_perplexity_overflows_to_inf_from_700_nats(loss, ppl):
+    m = EpochMetrics()
+    m.update(torch.full((2,), loss, dtype=torch.float64), torch.zeros(2, dtype=torch.bool))
+    assert m.result()["perplexity"] == ppl
+
+
+def test_update_does_not_keep_the_graph():
+    w = torch.ones(3, requires_grad=True)
+    m = EpochMetrics()
+    m.update(w * 2, torch.ones(3, dtype=torch.bool))
+    assert not m.loss_sum.requires_grad and m.result()["loss"] == 2.0

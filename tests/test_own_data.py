@@ -3,7 +3,7 @@ import json
 
 import pytest
 import torch
-from corpus import make_corpus
+from corpus import assert_reported_test_metrics_are_the_model_s, make_corpus
 from tabledata import review_rows, write_csv, write_jsonl
 
 from fastbow.errors import FastbowError
@@ -24,6 +24,7 @@ def test_three_class_folder_uses_three_logits(tmp_path):
     rc, m = train(corpus, tmp_path / "a", "--vocab-size", "30")
     assert rc == 0 and m["config"]["logits"] == 3 and m["config"]["classes"] == ["neg", "neutral", "pos"]
     assert m["epochs"][-1]["test_accuracy"] >= 0.9
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "a")
     state = load_checkpoint(tmp_path / "a")
     assert state["n_logits"] == 3 and tuple(state["model"]["fc2.weight"].shape) == (3, 16)
     assert state["classes"] == ["neg", "neutral", "pos"]
@@ -45,6 +46,7 @@ def test_csv_corpus_trains_with_one_or_two_logits(tmp_path, logits):
     rc, m = train(data, tmp_path / "a", *extra, *(["--logits", str(logits)] if logits else []))
     assert rc == 0 and m["config"]["logits"] == (logits or 1) and m["config"]["classes"] == ["neg", "pos"]
     assert m["config"]["test_file"] == str(test) and m["epochs"][-1]["test_accuracy"] >= 0.9
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "a")
     assert load_checkpoint(tmp_path / "a")["model"]["fc2.weight"].shape == torch.Size([logits or 1, 16])
 
 
@@ -52,6 +54,7 @@ def test_jsonl_with_test_fraction(tmp_path):
     objs = [{"text": t, "label": int(y == "pos")} for t, y in review_rows(60)]
     rc, m = train(write_jsonl(tmp_path / "r.jsonl", objs), tmp_path / "a", "--test-fraction", "0.25")
     assert rc == 0 and m["config"]["classes"] == ["0", "1"] and m["epochs"][-1]["test_accuracy"] >= 0.9
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "a")
 
 
 def test_parquet_corpus(tmp_path):
@@ -62,6 +65,7 @@ def test_parquet_corpus(tmp_path):
     pq.write_table(pa.table({"text": [t for t, _ in rows], "label": [y for _, y in rows]}), tmp_path / "r.parquet")
     rc, m = train(tmp_path / "r.parquet", tmp_path / "a", "--test-fraction", "0.25")
     assert rc == 0 and m["epochs"][-1]["test_accuracy"] >= 0.9
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "a")
 
 
 def test_resolve_logits():

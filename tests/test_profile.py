@@ -62,3 +62,32 @@ def test_profile_refuses_backend_for_other_pipelines(tmp_path, capsys):
     (tmp_path / "t.csv").write_text("text,label\ngood,pos\nbad,neg\n")   # tables: tests/test_stats_own_data.py
     assert profile_main(["--pipeline", "sparse", "--backend", "torch", "--data", str(tmp_path / "t.csv")]) == 2
     assert "applies to --pipeline scatter only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("slow", ["data", "transfer", "optimizer"])
+def test_the_verdict_follows_a_cost_injected_into_one_phase(slow):
+    import time
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from fastbow.baselines.pipelines import build_pipeline
+    from fastbow.data.csr import CSR
+    from fastbow.profile import profile_pipeline
+
+    rng = np.random.default_rng(0)
+    indptr = np.arange(0, 3 * 48 + 1, 3, dtype=np.int64)
+    csr = CSR(indptr, rng.integers(0, 30, 3 * 48).astype(np.int32), rng.integers(0, 2, 48), 30)
+    pipe = build_pipeline("scatter", SimpleNamespace(train=csr), batch_size=16, hidden=8, optimizer="sgd", lr=0.1)
+    cost = 0.15                                                  # s per step: far above the step's own work
+    if slow == "optimizer":
+        step = pipe.optimizer.step
+        pipe.optimizer.step = lambda *a, **k: (time.sleep(cost), step(*a, **k))[1]
+    else:
+        name = "materialize" if slow == "data" else "to_device"
+        real = getattr(pipe.loader, name)
+        setattr(pipe.loader, name, lambda rows: (time.sleep(cost), real(rows))[1])
+    r = profile_pipeline(pipe, batches=3, warmup=1)
+    assert r["bottleneck"] == slow and r["seconds"][slow] >= 3 * cost
+    assert r["ms_per_batch"][slow] >= 1000 * cost
+    assert r["verdict"] == verdict(r["seconds"])[1] and r["verdict"].startswith(f"{slow} is ")

@@ -4,7 +4,11 @@ import subprocess
 import sys
 
 import pytest
-from corpus import make_corpus, train_small
+from corpus import (
+    assert_reported_test_metrics_are_the_model_s,
+    make_corpus,
+    train_small,
+)
 
 from fastbow.train import main
 
@@ -26,6 +30,7 @@ def test_smoke_run_writes_metrics_model_and_vocab(corpus, tmp_path, capsys):
     assert len(m["epochs"]) == 3 and all(KEYS <= set(e) for e in m["epochs"])
     last = m["epochs"][-1]
     assert last["test_accuracy"] >= 0.95 and 0 <= last["train_accuracy"] <= 1
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "a")     # the reported figures are the model's
     assert last["test_perplexity"] == pytest.approx(math.exp(last["test_loss"]))
     t = last["time_s"]
     assert set(t) == {"data", "transfer", "forward", "backward", "optimizer", "total"}
@@ -46,6 +51,15 @@ def test_same_seed_same_metrics(corpus, tmp_path):
 def test_two_logit_head_trains_too(corpus, tmp_path):
     assert run(corpus, tmp_path / "c", "--logits", "2", "--optimizer", "sgd", "--lr", "0.5") == 0
     assert json.loads((tmp_path / "c" / "metrics.json").read_text())["epochs"][-1]["test_accuracy"] >= 0.9
+    assert_reported_test_metrics_are_the_model_s(tmp_path / "c")
+
+
+@pytest.mark.parametrize("eval_batch", ["7", "1", "1000"])
+def test_evaluation_batch_size_does_not_change_the_reported_test_metrics(corpus, tmp_path, eval_batch):
+    # 120 test rows: 7 leaves a last batch of 1, 1000 is one batch clamped to the split
+    assert run(corpus, tmp_path / "e", "--eval-batch-size", eval_batch, "--epochs", "1") == 0
+    ref = assert_reported_test_metrics_are_the_model_s(tmp_path / "e")
+    assert ref["n"] == 120
 
 
 @pytest.mark.parametrize("extra, msg", [

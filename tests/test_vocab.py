@@ -49,3 +49,48 @@ def test_load_errors(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(DataError, match="not valid JSON"):
         Vocab.load(tmp_path / "bad.json")
+
+
+def test_build_from_a_counter_and_keeps_the_tokenizer_name():
+    from collections import Counter
+    v = build_vocab(Counter({"ab": 3, "c": 1, "d": 1}), 2, tokenizer="notebook")
+    assert v.tokens == ("ab", "c") and v.counts == (3, 1) and v.tokenizer == "notebook"
+
+
+def test_vocab_size_one_and_exactly_the_distinct_count_are_fine_without_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert build_vocab([["a", "b", "a"]], 1, tokenizer="words").tokens == ("a",)
+        assert len(build_vocab([["a", "b"]], 2, tokenizer="words")) == 2
+
+
+def test_clamp_warning_points_at_the_caller():
+    with pytest.warns(UserWarning) as rec:
+        build_vocab([["a"]], 3, tokenizer="words")
+    assert rec[0].filename == __file__ or "mutmut" in rec[0].filename   # a mutation run adds one frame
+
+
+def test_empty_vocabulary_message_in_full():
+    with pytest.raises(DataError) as e:
+        build_vocab([[]], 5, tokenizer="words")
+    assert str(e.value) == "empty vocabulary: the training split has no tokens; check the data and the tokenizer"
+
+
+@pytest.mark.parametrize("data, msg", [
+    ({"tokens": ["a"], "counts": [1]}, "vocabulary data is malformed (KeyError('tokenizer')); rebuild it by training again"),
+    ({"tokens": ["a"], "counts": ["x"], "tokenizer": "w"},
+     "vocabulary data is malformed (ValueError(\"invalid literal for int() with base 10: 'x'\")); rebuild it by training again"),
+    ({"tokens": ["a", "b"], "counts": [1], "tokenizer": "w"},
+     "vocabulary data is malformed: 2 tokens but 1 counts; rebuild it"),
+])
+def test_from_dict_errors_in_full(data, msg):
+    with pytest.raises(DataError) as e:
+        Vocab.from_dict(data)
+    assert str(e.value) == msg
+
+
+def test_saved_file_is_utf8_json_not_ascii_escapes(tmp_path):
+    Vocab(("é", "日本"), (2, 1), "words").save(tmp_path / "v.json")
+    raw = (tmp_path / "v.json").read_bytes()
+    assert "é".encode() in raw and "日本".encode() in raw and b"\\u" not in raw

@@ -70,8 +70,9 @@ _APOSTROPHE = re.compile(f"[{re.escape(APOSTROPHES)}]")  # re: 3x faster than re
 # A word: a letter or digit, then letters, digits and combining marks; runs joined by ', ZWNJ or ZWJ.
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['\u200c\u200d][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*")
 # The same pattern for lowercased ASCII text, where it can only match [a-z0-9] and "'".
-# 90 % of IMDB reviews are ASCII; this class runs findall ~30 % faster on them
-# (1.91 s -> 1.30 s for the 25,000 training reviews, identical tokens; benchmarks/RESULTS.md, group a).
+# Most IMDB reviews are ASCII, and this class runs findall faster on them with identical tokens: the rows
+# "tokenize train, words(), ASCII fast path" and "..., Unicode class only" of benchmarks group a measure both
+# (`pytest --benchmark-only -k tokenize_words`; figures in benchmarks/RESULTS.md).
 _WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 # Changing what a tokenizer returns for some text bumps its version; the version is part of the

@@ -52,21 +52,22 @@ def expected_initial_loss(n_logits: int) -> float:
     return math.log(max(n_logits, 2))
 
 
-@torch.no_grad()
 def check_initial_loss(model, loader, *, max_batches: int = 4, tolerance: float = 0.25) -> float:
     """Mean per-sample loss of the untrained model on up to ``max_batches`` batches.
 
-    Warns (``UserWarning``) when it differs from ln(C) by more than
+    Warns (``UserWarning``, pointing at the caller) when it differs from ln(C) by more than
     ``tolerance`` × ln(C): a sign of a broken head, loss or initialization
-    (SEED.md, exercise V.2). Returns the measured loss in nats.
+    (SEED.md, exercise V.2). Runs in ``eval`` mode under ``no_grad`` and restores the
+    previous mode. Returns the measured loss in nats.
     """
     was_training = model.training
     model.eval()
     m = EpochMetrics()
-    for i, (x, y) in enumerate(loader):
-        if i == max_batches:
-            break
-        m.update(per_sample_loss(model(x), y), torch.zeros_like(y, dtype=torch.bool))
+    with torch.no_grad():  # not a decorator: the warning's stacklevel must reach the caller
+        for i, (x, y) in enumerate(loader):
+            if i == max_batches:
+                break
+            m.update(per_sample_loss(model(x), y), torch.zeros_like(y, dtype=torch.bool))
     model.train(was_training)
     loss = m.result()["loss"]
     expected = expected_initial_loss(model.n_logits)
@@ -154,7 +155,6 @@ def train_epoch(model, loader, optimizer, *, progress: bool = True, desc: str = 
     return result, seconds
 
 
-@torch.no_grad()
 def evaluate(model, loader) -> dict:
     """Sample-weighted loss (nats), accuracy (fraction) and perplexity of ``model`` on ``loader``.
 
@@ -163,8 +163,9 @@ def evaluate(model, loader) -> dict:
     was_training = model.training
     model.eval()
     m = EpochMetrics()
-    for x, y in loader:
-        logits = model(x)
-        m.update(per_sample_loss(logits, y), predict_classes(logits) == y)
+    with torch.no_grad():
+        for x, y in loader:
+            logits = model(x)
+            m.update(per_sample_loss(logits, y), predict_classes(logits) == y)
     model.train(was_training)
     return m.result()
