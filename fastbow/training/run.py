@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+import fastbow.training.distributed as distributed
 import fastbow.training.resume as resuming
 from fastbow.atomic import atomic_write, write_json
 from fastbow.data.datapath import resolve_data_path
@@ -46,7 +47,6 @@ from fastbow.training.epoch import (
 )
 from fastbow.training.interrupts import Diverged, Interrupted, StopRequest
 from fastbow.training.loader import DeviceBatchLoader
-from fastbow.training.sampler import RowBatchSampler
 from fastbow.training.sparse_loader import SparseBatchLoader
 from fastbow.training.timing import PHASES, percentages
 
@@ -189,6 +189,10 @@ def run(cfg: TrainConfig) -> dict:
         fastbow.training.interrupts.Interrupted (a KeyboardInterrupt): Ctrl-C/SIGTERM; a checkpoint was saved.
     """
     validate_config(cfg)
+    env = distributed.from_env()  # torchrun: run again inside a process group (fastbow/training/distributed.py)
+    if env is not None and not distributed.active():
+        distributed.check_config(cfg)
+        return distributed.run_in_group(env, distributed.local_device(resolve_device(cfg.device), env), run, cfg)
     state = None
     if cfg.resume is not None:
         state = load_checkpoint(cfg.resume)
@@ -197,12 +201,14 @@ def run(cfg: TrainConfig) -> dict:
             log.info("%s already has %d epochs; pass --epochs N (> %d) to train further",
                      cfg.resume, state["epoch"], state["epoch"])
             return state["metrics"]
-    created = not Path(cfg.out).exists()
-    out = prepare_output(cfg.out)
+    created = distributed.is_main() and not Path(cfg.out).exists()
+    out = prepare_output(cfg.out) if distributed.is_main() else Path(cfg.out)
     try:
         device = resolve_device(cfg.device)
+        if env is not None:
+            device = distributed.local_device(device, env)
         data_path = resolve_data_path(cfg.data)
-        data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
+        data = distributed.prepare_once(prepare, data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
         log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
                  data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
@@ -241,16 +247,18 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
-        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
+        model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer)
+                                        and distributed.sparse_grad_ok())
     if cfg.summary:
         log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
-    train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+    train_sampler = distributed.batch_sampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+    train_model = distributed.wrap(model, train_sampler, device)  # DDP under torchrun, else model
     Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
     train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
-        sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
+        sampler = distributed.batch_sampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
         return Loader(csr, sampler, device, train_loader.backend)
 
     test_loader = eval_loader(parts.test)
@@ -263,7 +271,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         "test_file": str(Path(cfg.test_file).resolve()) if cfg.test_file is not None else None}
     start_epoch, start_batch, partial = 1, 0, None
     if state is None:
-        if cfg.save_model:
+        if cfg.save_model and distributed.is_main():
             clear_previous_run(out)
         if cfg.optimizer == "sgd" and cfg.lr < 1e-3:
             log.warning("warning: --lr %g is tiny for plain SGD (the default lr suits Adam); "
@@ -272,12 +280,14 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
                  init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
-                               "classes": list(data.classes), "n_features": data.train.n_features}
+                               "classes": list(data.classes), "n_features": data.train.n_features,
+                               "processes": distributed.world_size()}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
     else:
         resuming.check_same_data(state, data.vocab, data.classes, data.train.n_features)
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
+        partial = partial if distributed.is_main() else None  # the saved sums are all ranks' together
         run_config = state["config"] | {k: run_config[k] for k in resuming.RESUMABLE}
         result.setdefault("resumed", []).append({"epoch": start_epoch, "batch": start_batch})
         result["config"]["epochs"] = cfg.epochs
@@ -288,7 +298,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         stopper.load_state_dict(state["early_stopping"])  # best epoch, its weights and the patience count
 
     def checkpoint(epoch, batch, partial_metrics):
-        if cfg.save_model:
+        if cfg.save_model and distributed.is_main():
             st = resuming.training_state(
                 model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
                 shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
@@ -297,14 +307,15 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             save_checkpoint(out / CHECKPOINT, st)
 
     with StopRequest() as stop:
+        stop = distributed.agreed(stop)  # every rank stops after the same batch
         for epoch in range(start_epoch, cfg.epochs + 1):
             train_sampler.set_epoch(epoch)
             try:
-                train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
+                train_m, seconds = train_epoch(train_model, train_loader, optimizer, progress=cfg.progress and distributed.is_main(),
                                                desc=f"epoch {epoch}/{cfg.epochs}", start_batch=start_batch,
                                                metrics=partial, stop=stop)
             except Interrupted as e:
-                checkpoint(epoch - 1, e.batch, e.metrics)
+                checkpoint(epoch - 1, e.batch, distributed.all_reduce_metrics(e.metrics))
                 log.warning("interrupted in epoch %d after batch %d of %d; saved %s; continue with: "
                             "python -m fastbow.train --resume %s", epoch, e.batch, len(train_loader),
                             out / CHECKPOINT, out)
@@ -312,8 +323,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             except Diverged as e:
                 raise FloatingPointError(_diverged_message(e, epoch, cfg.lr)) from None
             start_batch, partial = 0, None
+            train_m = distributed.reduce_result(train_m)  # the whole split's sums, from every rank
             t0 = time.perf_counter()
-            test_m = evaluate(model, test_loader)
+            test_m = distributed.reduce_result(evaluate(model, test_loader))
             if not math.isfinite(test_m["loss"]):
                 raise FloatingPointError(f"training diverged: the test loss became {test_m['loss']} after epoch "
                                          f"{epoch} with lr={cfg.lr:g}; lower --lr and train again")
@@ -322,16 +334,17 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                      "test_perplexity": test_m["perplexity"], "time_s": seconds,
                      "train_perplexity": train_m["perplexity"]}
             if val_loader is not None:
-                entry |= _prefixed("val", evaluate(model, val_loader))
+                entry |= _prefixed("val", distributed.reduce_result(evaluate(model, val_loader)))
             if train_eval_loader is not None:
-                entry |= _prefixed("train_eval", evaluate(model, train_eval_loader))
+                entry |= _prefixed("train_eval", distributed.reduce_result(evaluate(model, train_eval_loader)))
             entry["eval_s"] = time.perf_counter() - t0
             result["epochs"].append(entry)
             log.info(_format_epoch(entry, cfg.epochs))
             if stopper is not None:
                 stopper.step(entry["val_perplexity"], epoch, model)
                 result["best_epoch"] = stopper.best_epoch
-            write_json(out / "metrics.json", result)
+            if distributed.is_main():
+                write_json(out / "metrics.json", result)
             checkpoint(epoch, 0, None)
             if stopper is not None and stopper.should_stop:
                 log.info("early stopping after epoch %d: validation perplexity has not improved for %d epochs",
@@ -342,7 +355,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 log.warning("interrupted after epoch %d; saved %s; continue with: python -m fastbow.train --resume %s",
                             epoch, out / CHECKPOINT, out)
                 raise Interrupted(0, None)
-    _finish(cfg, result, model, stopper, out, data.vocab)
+    if distributed.is_main():
+        _finish(cfg, result, model, stopper, out, data.vocab)
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
         checkpoint(result["epochs"][-1]["epoch"], 0, None)
     return result
