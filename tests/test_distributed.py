@@ -1,0 +1,168 @@
+"""Tests for torchrun data parallelism (fastbow/training/distributed.py).
+
+The acceptance test launches ``torchrun --standalone --nproc-per-node 2`` (gloo, CPU) twice: a run that
+rank 0 alone interrupts in epoch 2, then ``--resume``; the result must equal a one-process run with the
+same global batch. The sparse all-reduce edge cases run in two spawned processes.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from corpus import make_corpus
+
+import fastbow.training.distributed as distributed
+from fastbow.errors import FastbowError
+from fastbow.models.embedding_bag import SparseBagMLP
+from fastbow.models.mlp import per_sample_loss
+from fastbow.train import main
+from fastbow.training.checkpoint import load_checkpoint
+from fastbow.training.run import TrainConfig
+
+REPO = Path(__file__).resolve().parent.parent
+# 120 training rows, global batch 15: 8 batches per epoch, parts of 8 and 7 rows (unequal, so weighted)
+ARGS = ["--vocab-size", "20", "--hidden", "16", "--batch-size", "15", "--lr", "0.3", "--no-progress",
+        "--input", "sparse", "--optimizer", "sgd", "--epochs", "3"]
+
+
+def test_from_env():
+    assert distributed.from_env({}) is None
+    assert distributed.from_env({"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1"}) == distributed.DistEnv(1, 2, 1)
+    with pytest.raises(FastbowError, match=r"RANK='x' in the environment is not a valid rank setting; launch with "
+                                           r"torchrun --nproc-per-node N -m fastbow.train"):
+        distributed.from_env({"RANK": "x", "WORLD_SIZE": "2", "LOCAL_RANK": "0"})
+    with pytest.raises(FastbowError, match="RANK=2 is not below WORLD_SIZE=2"):
+        distributed.from_env({"RANK": "2", "WORLD_SIZE": "2", "LOCAL_RANK": "0"})
+
+
+def test_one_process_helpers_are_identities():
+    assert not distributed.active() and distributed.is_main() and distributed.world_size() == 1
+    m = {"loss": 0.5, "accuracy": 0.75, "perplexity": 1.6, "n": 4}
+    assert distributed.reduce_result(m) is m and distributed.all_reduce_metrics(None) is None
+    model = torch.nn.Linear(2, 1)
+    assert distributed.wrap(model, None, torch.device("cpu")) is model
+
+
+@pytest.mark.parametrize("kw, msg", [
+    ({"input": "auto"}, "--input auto is not supported under torchrun; pass --input sparse (or --input dense)"),
+    ({"cache": False}, "--no-cache is not supported under torchrun: the ranks share the prepared data through "
+                       "the cache file; drop --no-cache"),
+])
+def test_unsupported_settings_fail_with_one_line(kw, msg):
+    with pytest.raises(FastbowError) as e:
+        distributed.check_config(TrainConfig(**kw))
+    assert str(e.value) == msg
+
+
+# --- sparse all-reduce edge cases: rank 1 touches only the OOV row, or no row at all -------------------------
+
+BAGS = {  # case -> (rank 0's documents, rank 1's documents), as id lists; labels alternate 0, 1, ...
+    "only_oov": ([[1, 2], [3]], [[0]]),           # rank 1: one document of unknown words only (row 0)
+    "no_row": ([[1, 2], [2, 4]], [[]]),           # rank 1: an empty document, touches no row of the table
+    "disjoint": ([[1]], [[4, 5], [3]]),           # no row touched by both ranks
+}
+
+
+class _FixedSampler:
+    def __init__(self, global_size):
+        self.num_replicas, self.global_size = 2, global_size
+
+
+def _batch(docs, first_label):
+    ids = torch.tensor([i for d in docs for i in d], dtype=torch.int32)
+    offsets = torch.tensor([0] + [len(d) for d in docs[:-1]], dtype=torch.int32).cumsum(0).to(torch.int32)
+    y = torch.tensor([(first_label + k) % 2 for k in range(len(docs))])
+    return (ids, offsets), y
+
+
+def _sgd_step(model, train_model, inputs, y, lr=0.5):
+    loss = per_sample_loss(train_model(inputs), y).mean()
+    loss.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(p.grad, alpha=-lr)   # sparse table gradient: only the touched rows change
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _edge_worker(rank, store, out):
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
+    try:
+        results = {}
+        for case, docs in BAGS.items():
+            torch.manual_seed(0)
+            model = SparseBagMLP(6, 3, 1, sparse_grad=True)
+            train_model = distributed.GlobalMeanGrad(model, _FixedSampler(len(docs[0]) + len(docs[1])),
+                                                     torch.device("cpu"))
+            inputs, y = _batch(docs[rank], 0 if rank == 0 else len(docs[0]))
+            results[case] = _sgd_step(model, train_model, inputs, y)
+        torch.save(results, Path(out) / f"edge-{rank}.pt")
+    finally:
+        dist.destroy_process_group()
+
+
+def test_sparse_all_reduce_when_a_rank_touches_only_the_oov_row_or_none(tmp_path):
+    mp.start_processes(_edge_worker, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=2, start_method="spawn")
+    got = [torch.load(tmp_path / f"edge-{r}.pt") for r in (0, 1)]
+    for case, (docs0, docs1) in BAGS.items():
+        torch.manual_seed(0)
+        model = SparseBagMLP(6, 3, 1, sparse_grad=True)
+        before = model.bag.weight.detach().clone()
+        want = _sgd_step(model, model, *_batch(docs0 + docs1, 0))       # one process, the whole global batch
+        touched = sorted({i for d in docs0 + docs1 for i in d})
+        for r in (0, 1):
+            for k in want:
+                torch.testing.assert_close(got[r][case][k], want[k], rtol=0, atol=1e-6, msg=f"{case} rank {r} {k}")
+        changed = (got[0][case]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
+        assert set(changed) <= set(touched) and changed, case           # rows no rank touched stay as they were
+    assert 0 in (got[1]["only_oov"]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
+
+
+# --- acceptance: torchrun, 2 processes, gloo -------------------------------------------------------------------
+
+def torchrun(args, env, timeout=120):
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           str(REPO / "tests" / "dist_worker.py"), *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", **env}
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def epochs(out):
+    return [{k: v for k, v in e.items() if k not in ("time_s", "eval_s")}
+            for e in json.loads((Path(out) / "metrics.json").read_text())["epochs"]]
+
+
+def test_torchrun_two_processes_match_one_process_and_resume(tmp_path, monkeypatch):
+    corpus = make_corpus(tmp_path / "c", n_per_class=60)
+    assert main(["--data", str(corpus), "--out", str(tmp_path / "one"), *ARGS]) == 0
+
+    out, rows = tmp_path / "two", tmp_path / "rows"
+    rows.mkdir()
+    env = {"FASTBOW_CACHE_DIR": str(tmp_path / "cache2"),        # a fresh cache: rank 0 builds it, rank 1 waits
+           "TEST_SIGINT_RANK": "0", "TEST_SIGINT_AT_STEP": "11", "TEST_ROWS_DIR": str(rows)}
+    r = torchrun(["--data", str(corpus), "--out", str(out), *ARGS], env)
+    assert r.returncode != 0 and "interrupted in epoch 2 after batch 3 of 8" in r.stdout, r.stdout + r.stderr
+    assert r.stdout.count("interrupted in epoch 2") == 1 and "cached the CSR" in r.stdout  # rank 0 alone logs
+    state = load_checkpoint(out)                                  # rank 1 stopped at the same batch as rank 0
+    assert (state["epoch"], state["batch"]) == (1, 3) and state["partial"]["n"] == 3 * 15  # both ranks' rows
+    seen = [json.loads((rows / f"rows-{k}.json").read_text())["1"] for k in (0, 1)]
+    assert len(seen[0]) == 64 and len(seen[1]) == 56                 # parts of 8 and 7 rows per batch
+    assert sorted(seen[0] + seen[1]) == list(range(120))              # epoch 1: every row once, on one rank
+
+    r = torchrun(["--resume", str(out)], {"FASTBOW_CACHE_DIR": str(tmp_path / "cache2")})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "metrics.json", "model.pt", "vocab.json"]
+    one, two = epochs(tmp_path / "one"), epochs(out)
+    assert len(two) == 3
+    for a, b in zip(one, two):
+        for k in a:
+            assert b[k] == pytest.approx(a[k], abs=1e-4), k
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["processes"] == 2 and metrics["resumed"] == [{"epoch": 2, "batch": 3}]
+    wa, wb = (torch.load(p / "model.pt", weights_only=True) for p in (tmp_path / "one", out))
+    for k in wa:
+        torch.testing.assert_close(wb[k], wa[k], rtol=0, atol=1e-5)
