@@ -24,6 +24,7 @@ from fastbow.atomic import atomic_write
 from fastbow.data.csr import CSR
 from fastbow.data.datapath import cache_dir as default_cache_dir
 from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
+from fastbow.data.npz_mmap import load_npz_mmap
 from fastbow.data.parallel_encode import tokenize_count_encode
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
@@ -86,14 +87,16 @@ def save_prepared(path: Path, train: CSR, test: CSR, vocab: Vocab, classes: tupl
 def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
     """Read and verify a cache file written by :func:`save_prepared`.
 
+    The arrays are memory-mapped copy-on-write (:func:`fastbow.data.npz_mmap.load_npz_mmap`): the
+    processes of a ``torchrun`` job (and the page cache) share one copy of the CSR.
+
     Raises:
         DataError: the file is unreadable, truncated, or its arrays do not match
             the stored sha256 digest (edited or damaged).
     """
     try:
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["meta"].tobytes().decode())
-            arrays = {k: z[k] for k in z.files if k != "meta"}
+        arrays = load_npz_mmap(path)  # memory-mapped: the processes of a torchrun job share one copy
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
     except Exception as e:  # zipfile/np errors vary with the kind of damage
         raise DataError(f"cache file {path} is unreadable ({type(e).__name__}: {e})") from None
     if meta.get("format") != CACHE_FORMAT or _arrays_digest(arrays) != meta.get("digest"):

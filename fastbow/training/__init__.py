@@ -1,6 +1,7 @@
 """Training stage: from CSR rows to a trained model, in data-flow order.
 
 - ``sampler.py`` — :class:`~fastbow.training.sampler.RowBatchSampler`: batches of row ids, seeded by (seed, epoch).
+- ``dist_sampler.py`` — :class:`~fastbow.training.dist_sampler.DistributedRowBatchSampler`: each torchrun rank's part of every global batch.
 - ``loader.py`` — dense path: sampler → scatter kernel (``fastbow.kernels``) → ``(B, V + 1)`` multi-hot on the device.
 - ``sparse_loader.py`` — sparse path: sampler → the batch's ids and offsets for ``EmbeddingBag``.
 - ``device.py`` — ``--device auto`` → CUDA when present, else CPU.
@@ -10,5 +11,6 @@
 - ``early_stopping.py`` — patience on validation perplexity; where a curve turns.
 - ``interrupts.py`` — Ctrl-C/SIGTERM stops after the batch; divergence located by step.
 - ``checkpoint.py`` / ``resume.py`` — save a run after every epoch and continue it exactly.
+- ``distributed.py`` — torchrun: process group, DDP gradients weighted per rank, metrics summed over ranks, rank 0 writes.
 - ``run.py`` — one whole run from a :class:`~fastbow.training.run.TrainConfig` to ``metrics.json`` (what ``python -m fastbow.train`` calls).
 """
