@@ -26,6 +26,7 @@ from fastbow.data.datapath import cache_dir as default_cache_dir
 from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
 from fastbow.data.npz_mmap import load_npz_mmap
 from fastbow.data.parallel_encode import tokenize_count_encode
+from fastbow.data.stream_encode import stream_build, streamable
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
 from fastbow.errors import DataError
@@ -116,6 +117,11 @@ def build(data_path, tokenizer: str, vocab_size: int, options: DataOptions | Non
         FastbowError: unknown tokenizer or bad ``vocab_size``.
     """
     get_tokenizer(tokenizer)
+    if streamable(data_path, options):  # table pairs: read in chunks, memory bounded (fastbow/data/stream_encode.py)
+        train, test, vocab, classes, seconds = stream_build(data_path, tokenizer, vocab_size, options)
+        log.info("read, tokenized (%s) and encoded %s in chunks in %.1f s; vocabulary (K=%d) and test split in %.1f s",
+                 tokenizer, data_path, seconds["train"], len(vocab), seconds["vocab"] + seconds["test"])
+        return train, test, vocab, classes
     t0 = time.perf_counter()
     splits = read_dataset(data_path, options)
     t1 = time.perf_counter()

@@ -141,7 +141,30 @@ def split_by_fraction(split: Split, fraction: float, seed: int = 0) -> tuple[Spl
 
 # ---------------------------------------------------------------------------- formats
 # Each reader returns a list of (doc_id, text, raw_label, bad) with bad = the text or label held
-# undecodable bytes; raw labels are still unvalidated Python values.
+# undecodable bytes; raw labels are still unvalidated Python values. CSV/TSV and JSONL are read by
+# generators (_iter_csv, _iter_jsonl) that fastbow.data.stream_encode consumes in chunks.
+
+STREAMABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+
+
+def iter_table_rows(path, text_column: str = "text", label_column: str = "label"):
+    """Yield ``(doc_id, text, raw_label, bad)`` per row of a CSV/TSV/JSONL file, one row at a time.
+
+    The same rows, checks and messages as :func:`read_table`'s readers, without holding the file:
+    ``bad`` says the text or label held bytes that are not UTF-8 (clean them with :func:`clean_text`).
+    Labels are raw values (:func:`label_name` turns one into a class name).
+
+    Raises:
+        DataError: as :func:`read_table` (the message names the line); a suffix outside
+            :data:`STREAMABLE_SUFFIXES`.
+    """
+    path = Path(path).expanduser()
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return _iter_csv(path, text_column, label_column, "excel-tab" if suffix == ".tsv" else "excel")
+    if suffix in (".jsonl", ".ndjson"):
+        return _iter_jsonl(path, text_column, label_column)
+    raise DataError(f"{path} cannot be read row by row; use one of {', '.join(STREAMABLE_SUFFIXES)}")
 
 
 def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
@@ -151,7 +174,10 @@ def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
 
 
 def _read_csv(path: Path, text_column: str, label_column: str, dialect: str) -> list:
-    rows = []
+    return list(_iter_csv(path, text_column, label_column, dialect))
+
+
+def _iter_csv(path: Path, text_column: str, label_column: str, dialect: str):
     try:
         with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:  # -sig: drop a BOM
             reader = csv.reader(f, dialect=dialect, strict=True)
@@ -172,17 +198,19 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str) -> 
                     raise DataError(f"{path} line {line} has {len(fields)} fields but the header has {len(header)}; "
                                     "quote fields that contain the delimiter")
                 text, label = fields[ti], fields[li]
-                rows.append((f"{path.name}:{line}", text, label, _has_surrogate(text) or _has_surrogate(label)))
+                yield f"{path.name}:{line}", text, label, _has_surrogate(text) or _has_surrogate(label)
     except csv.Error as e:
         raise DataError(f"{path} is not a valid {'TSV' if dialect == 'excel-tab' else 'CSV'} file "
                         f"(line {reader.line_num}: {e}); check its quoting") from None
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check its permissions") from None
-    return rows
 
 
 def _read_jsonl(path: Path, text_column: str, label_column: str) -> list:
-    rows = []
+    return list(_iter_jsonl(path, text_column, label_column))
+
+
+def _iter_jsonl(path: Path, text_column: str, label_column: str):
     try:
         with open(path, "rb") as f:
             for line, raw in enumerate(f, 1):
@@ -208,11 +236,10 @@ def _read_jsonl(path: Path, text_column: str, label_column: str) -> list:
                     raise DataError(f"{path} line {line}: text {text_column!r} is a JSON "
                                     f"{type(text).__name__}, not a string; quote it")
                 label = obj[label_column]
-                rows.append((f"{path.name}:{line}", text, label,
-                             _has_surrogate(text) or (isinstance(label, str) and _has_surrogate(label))))
+                yield (f"{path.name}:{line}", text, label,
+                       _has_surrogate(text) or (isinstance(label, str) and _has_surrogate(label)))
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check its permissions") from None
-    return rows
 
 
 def _read_parquet(path: Path, text_column: str, label_column: str) -> list:
@@ -256,6 +283,16 @@ def _has_surrogate(s: str) -> bool:
 def _clean(s: str) -> str:
     """Replace undecodable bytes / lone surrogates with U+FFFD (the string is then encodable)."""
     return _SURROGATE.sub("\ufffd", s)
+
+
+def clean_text(s: str) -> str:
+    """``s`` with undecodable bytes and lone surrogates replaced by U+FFFD (as :func:`read_table` does)."""
+    return _clean(s)
+
+
+def label_name(path, doc_id: str, value) -> str:
+    """The class name of a raw label value (see the module doc); raises DataError as :func:`read_table`."""
+    return _label_name(Path(path), doc_id, value)
 
 
 def _label_name(path: Path, doc_id: str, value) -> str:
