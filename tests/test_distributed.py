@@ -68,6 +68,9 @@ BAGS = {  # case -> (rank 0's documents, rank 1's documents), as id lists; label
 }
 
 
+ROWS = {"only_oov": ([1, 3], [0]), "none": ([2, 5], []), "overlap": ([0, 4], [4, 7])}  # rows each rank touched
+
+
 class _FixedSampler:
     def __init__(self, global_size):
         self.num_replicas, self.global_size = 2, global_size
@@ -100,6 +103,10 @@ def _edge_worker(rank, store, out):
                                                      torch.device("cpu"))
             inputs, y = _batch(docs[rank], 0 if rank == 0 else len(docs[0]))
             results[case] = _sgd_step(model, train_model, inputs, y)
+        for case, mine in ROWS.items():                          # the helper for fused (graph-free) steps
+            index = torch.tensor(mine[rank], dtype=torch.int64)
+            values = torch.arange(len(index) * 2, dtype=torch.float32).reshape(-1, 2) + 10 * rank + 1
+            results[f"rows_{case}"] = distributed.all_reduce_touched_rows(index, values)
         torch.save(results, Path(out) / f"edge-{rank}.pt")
     finally:
         dist.destroy_process_group()
@@ -120,6 +127,15 @@ def test_sparse_all_reduce_when_a_rank_touches_only_the_oov_row_or_none(tmp_path
         changed = (got[0][case]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
         assert set(changed) <= set(touched) and changed, case           # rows no rank touched stay as they were
     assert 0 in (got[1]["only_oov"]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
+    for case, (r0, r1) in ROWS.items():
+        dense = torch.zeros(8, 2)
+        for r, rows in enumerate((r0, r1)):
+            dense[rows] += torch.arange(len(rows) * 2, dtype=torch.float32).reshape(-1, 2) + 10 * r + 1
+        union = sorted(set(r0) | set(r1))
+        for r in (0, 1):
+            index, summed = got[r][f"rows_{case}"]
+            assert index.tolist() == union, case
+            assert torch.equal(summed, dense[union]), case
 
 
 # --- acceptance: torchrun, 2 processes, gloo -------------------------------------------------------------------

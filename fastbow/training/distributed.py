@@ -319,3 +319,42 @@ class AgreedStop:
 def agreed(stop):
     """:class:`AgreedStop` around ``stop`` in a process group, else ``stop``."""
     return AgreedStop(stop) if active() else stop
+
+
+def all_reduce_touched_rows(index: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sum the rows of a table gradient that any rank touched: the all-reduce a fused sparse step needs.
+
+    A fused step that never builds an autograd graph (e.g. a Numba kernel that computes the
+    table's coalesced gradient and updates the touched rows in place) is outside DDP; it calls
+    this between computing its gradient rows and applying them, so that every rank applies the
+    same summed rows (divide by the world size, or weight as :class:`GlobalMeanGrad`, to average).
+
+    Args:
+        index (torch.Tensor): ``(k,) int64`` sorted, distinct table rows this rank touched
+            (``k`` may be 0: a rank whose batch touched no row still takes part).
+        values (torch.Tensor): ``(k, H) float32`` their gradient rows.
+
+    Returns:
+        tuple: ``union (u,) int64`` (sorted, distinct rows touched by any rank) and
+        ``summed (u, H)`` (every rank's rows added; zero where a rank did not touch the row).
+        Outside a process group: ``(index, values)``.
+
+    Cost: two all-gathers of ``max k`` ids and one all-reduce of ``u × H`` floats (a collective).
+    """
+    if not active():
+        return index, values
+    dev = values.device
+    k = torch.tensor([index.numel()], dtype=torch.int64, device=dev)
+    sizes = [torch.zeros_like(k) for _ in range(world_size())]
+    dist.all_gather(sizes, k)
+    kmax = int(max(int(s) for s in sizes))
+    padded = torch.full((max(kmax, 1),), -1, dtype=torch.int64, device=dev)
+    padded[: index.numel()] = index
+    gathered = [torch.empty_like(padded) for _ in range(world_size())]
+    dist.all_gather(gathered, padded)
+    union = torch.unique(torch.cat(gathered))          # sorted
+    union = union[union >= 0]                          # (u,) drop the padding
+    summed = torch.zeros((union.numel(), values.shape[1]), dtype=values.dtype, device=dev)
+    summed[torch.searchsorted(union, index)] = values
+    dist.all_reduce(summed)
+    return union, summed
