@@ -59,6 +59,20 @@ def test_unsupported_settings_fail_with_one_line(kw, msg):
     assert str(e.value) == msg
 
 
+def test_agreed_stop_is_read_every_k_calls(tmp_path):
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        local = [False]
+        stop = distributed.AgreedStop(lambda: local[0], every=4)
+        seen = []
+        for call in range(1, 10):
+            local[0] = call >= 3                                  # Ctrl-C before the 3rd batch
+            seen.append(stop())
+        assert seen == [False, False, False, True, True, True, True, True, True]   # agreed at call 4, then kept
+    finally:
+        dist.destroy_process_group()
+
+
 # --- sparse all-reduce edge cases: rank 1 touches only the OOV row, or no row at all -------------------------
 
 BAGS = {  # case -> (rank 0's documents, rank 1's documents), as id lists; labels alternate 0, 1, ...
@@ -161,10 +175,11 @@ def test_torchrun_two_processes_match_one_process_and_resume(tmp_path, monkeypat
     env = {"FASTBOW_CACHE_DIR": str(tmp_path / "cache2"),        # a fresh cache: rank 0 builds it, rank 1 waits
            "TEST_SIGINT_RANK": "0", "TEST_SIGINT_AT_STEP": "11", "TEST_ROWS_DIR": str(rows)}
     r = torchrun(["--data", str(corpus), "--out", str(out), *ARGS], env)
-    assert r.returncode != 0 and "interrupted in epoch 2 after batch 3 of 8" in r.stdout, r.stdout + r.stderr
+    # the stop flag is agreed every 16 calls (8 batches + 1 end-of-epoch call per epoch): call 16 is batch 7 of epoch 2
+    assert r.returncode != 0 and "interrupted in epoch 2 after batch 6 of 8" in r.stdout, r.stdout + r.stderr
     assert r.stdout.count("interrupted in epoch 2") == 1 and "cached the CSR" in r.stdout  # rank 0 alone logs
     state = load_checkpoint(out)                                  # rank 1 stopped at the same batch as rank 0
-    assert (state["epoch"], state["batch"]) == (1, 3) and state["partial"]["n"] == 3 * 15  # both ranks' rows
+    assert (state["epoch"], state["batch"]) == (1, 6) and state["partial"]["n"] == 6 * 15  # both ranks' rows
     seen = [json.loads((rows / f"rows-{k}.json").read_text())["1"] for k in (0, 1)]
     assert len(seen[0]) == 64 and len(seen[1]) == 56                 # parts of 8 and 7 rows per batch
     assert sorted(seen[0] + seen[1]) == list(range(120))              # epoch 1: every row once, on one rank
@@ -178,7 +193,7 @@ def test_torchrun_two_processes_match_one_process_and_resume(tmp_path, monkeypat
         for k in a:
             assert b[k] == pytest.approx(a[k], abs=1e-4), k
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["config"]["processes"] == 2 and metrics["resumed"] == [{"epoch": 2, "batch": 3}]
+    assert metrics["config"]["processes"] == 2 and metrics["resumed"] == [{"epoch": 2, "batch": 6}]
     wa, wb = (torch.load(p / "model.pt", weights_only=True) for p in (tmp_path / "one", out))
     for k in wa:
         torch.testing.assert_close(wb[k], wa[k], rtol=0, atol=1e-5)
