@@ -73,6 +73,26 @@ def test_agreed_stop_is_read_every_k_calls(tmp_path):
         dist.destroy_process_group()
 
 
+@pytest.mark.parametrize("extra", [["--input", "dense"], ["--input", "sparse", "--val-fraction", "0.25",
+                                                           "--early-stopping", "1", "--eval-train"]])
+def test_a_one_process_group_gives_the_plain_run(tmp_path, extra):
+    """The distributed code path (DDP wrap, sharded samplers, reduced metrics) with world size 1, in this process."""
+    corpus = make_corpus(tmp_path / "c", n_per_class=30)
+    args = ["--data", str(corpus), *ARGS[:-6], "--optimizer", "adam", "--lr", "0.01", "--epochs", "2", *extra]
+    assert main([*args, "--out", str(tmp_path / "plain")]) == 0
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        assert main([*args, "--out", str(tmp_path / "group")]) == 0
+    finally:
+        dist.destroy_process_group()
+    a, b = epochs(tmp_path / "plain"), epochs(tmp_path / "group")
+    assert len(a) == len(b) >= 1
+    for x, y in zip(a, b):
+        assert x.keys() == y.keys()
+        for k in x:
+            assert y[k] == pytest.approx(x[k], abs=1e-6), k
+
+
 # --- sparse all-reduce edge cases: rank 1 touches only the OOV row, or no row at all -------------------------
 
 BAGS = {  # case -> (rank 0's documents, rank 1's documents), as id lists; labels alternate 0, 1, ...
