@@ -1,5 +1,6 @@
 """Tests for memory-mapped .npz loading (the CSR cache shared by the processes of a torchrun job)."""
 import doctest
+import zipfile
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def test_cache_hit_maps_the_csr(tmp_path):
 
 def test_not_an_npz(tmp_path):
     (tmp_path / "x.npz").write_bytes(b"not a zip")
-    with pytest.raises(Exception):
+    with pytest.raises(zipfile.BadZipFile):
         load_npz_mmap(tmp_path / "x.npz")
 
 

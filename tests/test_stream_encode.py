@@ -63,7 +63,7 @@ def test_prepare_streams_table_pairs_and_caches(tmp_path, caplog):
     with caplog.at_level("INFO", logger="fastbow"):
         p = prepare(train, vocab_size=40, options=DataOptions(test_file=str(test)))
     assert "in chunks" in caplog.text and not p.cache_hit
-    want_vocab, (ip, ix), _, _ = in_memory(train, test, 40)
+    want_vocab, (_, ix), _, _ = in_memory(train, test, 40)
     assert p.vocab == want_vocab and np.array_equal(p.train.indices, ix)
     assert prepare(train, vocab_size=40, options=DataOptions(test_file=str(test))).cache_hit
 

@@ -39,8 +39,19 @@ from pathlib import Path
 import numpy as np
 
 from fastbow.data.csr import CSR, encode_csr
-from fastbow.data.parallel_encode import _fork_ok, _gc_paused, _top_candidates, default_workers
-from fastbow.data.tables import STREAMABLE_SUFFIXES, clean_text, iter_table_rows, label_name, sort_classes
+from fastbow.data.parallel_encode import (
+    _fork_ok,
+    _gc_paused,
+    _top_candidates,
+    default_workers,
+)
+from fastbow.data.tables import (
+    STREAMABLE_SUFFIXES,
+    clean_text,
+    iter_table_rows,
+    label_name,
+    sort_classes,
+)
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import Vocab, build_vocab, check_vocab_size
 from fastbow.errors import DataError
