@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
@@ -46,6 +47,8 @@ def test_one_process_helpers_are_identities():
     assert distributed.reduce_result(m) is m and distributed.all_reduce_metrics(None) is None
     model = torch.nn.Linear(2, 1)
     assert distributed.wrap(model, None, torch.device("cpu")) is model
+    g = {"index": np.array([2]), "values": np.ones((1, 3), np.float32)}
+    assert distributed.all_reduce_fused_grads(g, 0.5) is g
 
 
 @pytest.mark.parametrize("kw, msg", [
@@ -105,6 +108,14 @@ BAGS = {  # case -> (rank 0's documents, rank 1's documents), as id lists; label
 ROWS = {"only_oov": ([1, 3], [0]), "none": ([2, 5], []), "overlap": ([0, 4], [4, 7])}  # rows each rank touched
 
 
+def _fused_grads(rank):
+    """A fused backward's gradients: rank 0 touched rows 1 and 3, rank 1 (an empty document) none."""
+    k = 2 if rank == 0 else 0
+    return {"index": np.array([1, 3][:k], dtype=np.int64), "values": np.full((k, 2), 3.0, np.float32),
+            "bias": np.full(2, 1.0 + rank, np.float32), "w2": np.full((1, 2), 3.0 * (rank + 1), np.float32),
+            "b2": np.array([6.0 * (rank + 1)], np.float32)}
+
+
 class _FixedSampler:
     def __init__(self, global_size):
         self.num_replicas, self.global_size = 2, global_size
@@ -141,6 +152,8 @@ def _edge_worker(rank, store, out):
             index = torch.tensor(mine[rank], dtype=torch.int64)
             values = torch.arange(len(index) * 2, dtype=torch.float32).reshape(-1, 2) + 10 * rank + 1
             results[f"rows_{case}"] = distributed.all_reduce_touched_rows(index, values)
+        fused = distributed.all_reduce_fused_grads(_fused_grads(rank), share=(2 / 3, 1 / 3)[rank])
+        results["fused"] = {k: torch.from_numpy(v) for k, v in fused.items()}   # torch.load reads tensors only
         torch.save(results, Path(out) / f"edge-{rank}.pt")
     finally:
         dist.destroy_process_group()
@@ -161,6 +174,11 @@ def test_sparse_all_reduce_when_a_rank_touches_only_the_oov_row_or_none(tmp_path
         changed = (got[0][case]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
         assert set(changed) <= set(touched) and changed, case           # rows no rank touched stay as they were
     assert 0 in (got[1]["only_oov"]["bag.weight"] != before).any(dim=1).nonzero().flatten().tolist()
+    for r in (0, 1):                                      # shares 2/3 and 1/3: the global batch's mean
+        f = {k: v.numpy() for k, v in got[r]["fused"].items()}
+        assert f["index"].tolist() == [1, 3] and np.allclose(f["values"], 2.0)
+        assert np.allclose(f["bias"], 2 / 3 * 1 + 1 / 3 * 2) and np.allclose(f["w2"], 2 / 3 * 3 + 1 / 3 * 6)
+        assert np.allclose(f["b2"], 2 / 3 * 6 + 1 / 3 * 12) and f["w2"].shape == (1, 2)
     for case, (r0, r1) in ROWS.items():
         dense = torch.zeros(8, 2)
         for r, rows in enumerate((r0, r1)):

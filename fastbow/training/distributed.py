@@ -34,6 +34,7 @@ import logging
 import os
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -366,3 +367,40 @@ def all_reduce_touched_rows(index: torch.Tensor, values: torch.Tensor) -> tuple[
     summed[torch.searchsorted(union, index)] = values
     dist.all_reduce(summed)
     return union, summed
+
+
+FUSED_DENSE = ("bias", "w2", "b2")  # the fused kernels' small dense gradients (kernels/sparse_mlp_numba.py)
+
+
+def all_reduce_fused_grads(grads: dict, share: float) -> dict:
+    """The fused sparse step's gradients of this rank's batch → those of the whole global batch (a collective).
+
+    For a graph-free fused step (``FusedSparseOptimizer`` on the fused-kernel branch), which DDP cannot
+    see: call it between ``backward()`` and the update, on every rank, every step.
+
+    Args:
+        grads (dict): the fused backward's result: ``index (U,) int64`` distinct table rows, increasing;
+            ``values (U, H) float32`` their gradient rows; ``bias (H,)``, ``w2 (C, H)``, ``b2 (C,)`` float32;
+            all gradients of the mean loss over this rank's ``b`` rows.
+        share (float): ``b / n``, this rank's rows over the global batch's
+            (:attr:`DistributedRowBatchSampler.global_size`), so that the sum over ranks is the gradient
+            of the mean loss over the global batch (as :class:`GlobalMeanGrad` does for DDP).
+
+    Returns:
+        dict: the same keys, as NumPy float32/int64 arrays: ``index``/``values`` over the union of every
+        rank's rows (:func:`all_reduce_touched_rows`), dense gradients summed. Outside a process group,
+        ``grads`` unchanged.
+    """
+    if not active():
+        return grads
+    index = torch.from_numpy(np.ascontiguousarray(grads["index"], dtype=np.int64))
+    values = torch.from_numpy(np.ascontiguousarray(grads["values"])) * share          # (U, H)
+    union, summed = all_reduce_touched_rows(index, values)
+    flat = torch.cat([torch.from_numpy(np.ascontiguousarray(grads[k])).reshape(-1) for k in FUSED_DENSE]) * share
+    dist.all_reduce(flat)                                                               # one collective for all three
+    out, pos = {"index": union.numpy(), "values": summed.numpy()}, 0
+    for k in FUSED_DENSE:
+        n = grads[k].size
+        out[k] = flat[pos: pos + n].numpy().reshape(grads[k].shape)
+        pos += n
+    return out
