@@ -22,6 +22,9 @@
 - **stopping**: :class:`AgreedStop` all-reduces the Ctrl-C/SIGTERM flag every 16 batches,
   so every rank stops after the same batch (a rank that stopped alone would leave the
   others waiting in an all-reduce);
+- **fused steps** (graph-free kernels that DDP cannot see): :func:`all_reduce_fused_grads` (built on
+  :func:`all_reduce_touched_rows`) turns one rank's gradients into the global batch's; call it between
+  the fused backward and the update;
 - **outputs**: only rank 0 (:func:`is_main`) writes ``metrics.json``, ``model.pt``,
   ``checkpoint.pt`` and logs; the other ranks log errors only.
 
