@@ -12,8 +12,10 @@
 - ``vocab.py`` — the K most frequent training tokens → ids 1..K, 0 = OOV.
 - ``csr.py`` — token ids → CSR ``indptr (n_docs + 1,) int64`` / ``indices (nnz,) int32``, sorted, unique per row.
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
+- ``stream_encode.py`` — CSV/TSV/JSONL table pairs tokenized and encoded in chunks, memory bounded by the CSR.
 - ``prepare.py`` — read → tokenize → vocab → CSR once, cached on disk (:func:`~fastbow.data.prepare.prepare`).
 - ``labelled.py`` — the splits of any dataset (a bare table included) for ``stats`` and ``profile``.
 - ``memory.py`` — the same from in-memory texts and labels (any hashable labels → class ids), without disk.
+- ``npz_mmap.py`` — the cache's arrays opened memory-mapped, so processes share one copy.
 - ``subsets.py`` — first/balanced/random subsets and the stratified validation split, as row ids.
 """

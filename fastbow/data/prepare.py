@@ -25,7 +25,9 @@ from fastbow.atomic import atomic_write
 from fastbow.data.csr import CSR
 from fastbow.data.datapath import cache_dir as default_cache_dir
 from fastbow.data.dataset import DataOptions, fingerprint, read_dataset
+from fastbow.data.npz_mmap import load_npz_mmap
 from fastbow.data.parallel_encode import tokenize_count_encode
+from fastbow.data.stream_encode import stream_build, streamable
 from fastbow.data.tokenize import get_tokenizer, version_tag
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, check_vocab_size
 from fastbow.errors import DataError
@@ -110,14 +112,16 @@ def replay_notes(path: Path) -> None:
 def load_prepared(path: Path) -> tuple[CSR, CSR, Vocab, tuple]:
     """Read and verify a cache file written by :func:`save_prepared`.
 
+    The arrays are memory-mapped copy-on-write (:func:`fastbow.data.npz_mmap.load_npz_mmap`): the
+    processes of a ``torchrun`` job (and the page cache) share one copy of the CSR.
+
     Raises:
         DataError: the file is unreadable, truncated, or its arrays do not match
             the stored sha256 digest (edited or damaged).
     """
     try:
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["meta"].tobytes().decode())
-            arrays = {k: z[k] for k in z.files if k != "meta"}
+        arrays = load_npz_mmap(path)  # memory-mapped: the processes of a torchrun job share one copy
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
     except Exception as e:  # zipfile/np errors vary with the kind of damage
         raise DataError(f"cache file {path} is unreadable ({type(e).__name__}: {e})") from None
     if meta.get("format") != CACHE_FORMAT or _arrays_digest(arrays) != meta.get("digest"):
@@ -137,6 +141,11 @@ def build(data_path, tokenizer: str, vocab_size: int, options: DataOptions | Non
         FastbowError: unknown tokenizer or bad ``vocab_size``.
     """
     get_tokenizer(tokenizer)
+    if streamable(data_path, options):  # table pairs: read in chunks, memory bounded (fastbow/data/stream_encode.py)
+        train, test, vocab, classes, seconds = stream_build(data_path, tokenizer, vocab_size, options)
+        log.info("read, tokenized (%s) and encoded %s in chunks in %.1f s; vocabulary (K=%d) and test split in %.1f s",
+                 tokenizer, data_path, seconds["train"], len(vocab), seconds["vocab"] + seconds["test"])
+        return train, test, vocab, classes
     t0 = time.perf_counter()
     splits = read_dataset(data_path, options)
     t1 = time.perf_counter()

@@ -171,15 +171,71 @@ def split_by_fraction(split: Split, fraction: float, seed: int = 0) -> tuple[Spl
 # undecodable bytes; raw labels are still unvalidated Python values.
 
 
+STREAMABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+
+
+def iter_table_rows(path, text_column: str = "text", label_column: str = "label"):
+    """Yield ``(doc_id, text, raw_label, bad)`` per row of a CSV/TSV/JSONL file, one row at a time.
+
+    The same rows, checks and messages as :func:`read_table`'s readers with their default dialect
+    options, without holding the file: ``bad`` says the text or label held bytes that are not UTF-8
+    (clean them with :func:`clean_text`). Labels are raw values (:func:`label_name` turns one into a
+    class name; :func:`check_label_types` refuses one class written as two types).
+
+    Raises:
+        DataError: as :func:`read_table` (the message names the line); a suffix outside
+            :data:`STREAMABLE_SUFFIXES`.
+    """
+    path = Path(path).expanduser()
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return _iter_csv(path, text_column, label_column, "excel-tab" if suffix == ".tsv" else "excel")
+    if suffix in (".jsonl", ".ndjson"):
+        return _iter_jsonl(path, text_column, label_column)
+    raise DataError(f"{path} cannot be read row by row; use one of {', '.join(STREAMABLE_SUFFIXES)}")
+
+
+def clean_text(s: str) -> str:
+    """``s`` with undecodable bytes and lone surrogates replaced by U+FFFD (as :func:`read_table` does)."""
+    return _clean(s)
+
+
+def label_name(path, doc_id: str, value) -> str:
+    """The class name of a raw label value (see the module doc); raises DataError as :func:`read_table`."""
+    return _label_name(Path(path), doc_id, value)
+
+
+def check_label_type(path, seen: dict, doc_id: str, value, name: str) -> None:
+    """One row of :func:`read_table`'s check that a class is written as one type (``1`` and ``"1"`` would merge).
+
+    Args:
+        seen (dict): ``name -> (kind, doc_id)`` of each class's first row; updated here (start with ``{}``).
+
+    Raises:
+        DataError: as :func:`read_table`.
+    """
+    kind = _label_kind(value)
+    first = seen.setdefault(name, (kind, doc_id))
+    if first[0] != kind:
+        raise DataError(f"{path}: label {name!r} is written as a {first[0]} ({first[1]}) and as a {kind} "
+                        f"({doc_id}); they would merge into one class: write every label the same way")
+
+
 def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
     flag = "--text-column" if kind == "text" else "--label-column"
     return DataError(f"{path} has no {kind} column {name!r} (columns: {', '.join(map(repr, have)) or 'none'}); "
                      f"pass {flag} NAME")
 
 
-def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, delimiter: str | None,
-              encoding: str, quoting: str) -> list:
-    rows = []
+def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, delimiter: str | None = None,
+              encoding: str = "utf-8", quoting: str = "minimal") -> list:
+    return list(_iter_csv(path, text_column, label_column, dialect, delimiter, encoding, quoting))
+
+
+def _iter_csv(path: Path, text_column: str, label_column: str, dialect: str, delimiter: str | None = None,
+              encoding: str = "utf-8", quoting: str = "minimal"):
+    """The rows of a CSV/TSV file one at a time (see :func:`iter_table_rows`)."""
+    n_rows = 0
     kind = "TSV" if dialect == "excel-tab" else "CSV"
     fmt = {"delimiter": delimiter} if delimiter else {}
     if quoting == "none":
@@ -224,7 +280,8 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
                     raise DataError(f"{path} line {line} has {len(fields)} fields but the header has {len(header)}; "
                                     "quote fields that contain the delimiter")
                 text, label = fields[ti], fields[li]
-                rows.append((f"{path.name}:{first}", text, label, _has_surrogate(text) or _has_surrogate(label)))
+                n_rows += 1
+                yield f"{path.name}:{first}", text, label, _has_surrogate(text) or _has_surrogate(label)
     except csv.Error as e:
         raise DataError(f"{path} is not a valid {kind} file (line {reader.line_num}: {e}); check its quoting"
                         + ("" if quoting == "none" else ", or pass --quoting none if its fields are not quoted")
@@ -232,9 +289,8 @@ def _read_csv(path: Path, text_column: str, label_column: str, dialect: str, del
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check its permissions") from None
     if n_multiline and kind == "TSV":
-        warnings.warn(f"{n_multiline} of {len(rows)} records of {path} span several lines inside quotes; "
+        warnings.warn(f"{n_multiline} of {n_rows} records of {path} span several lines inside quotes; "
                       "if this TSV does not quote fields, pass --quoting none", UserWarning, stacklevel=3)
-    return rows
 
 
 def _check_swallowed(path: Path, kind: str, record: list, first: int, last: int, n_columns: int, dialect) -> None:
@@ -281,7 +337,11 @@ def _no_duplicate_keys(pairs):
 
 
 def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8") -> list:
-    rows = []
+    return list(_iter_jsonl(path, text_column, label_column, encoding))
+
+
+def _iter_jsonl(path: Path, text_column: str, label_column: str, encoding: str = "utf-8"):
+    """The rows of a JSON Lines file one at a time (see :func:`iter_table_rows`)."""
     encoding = _sniff(path, encoding)
     name = codecs.lookup(encoding).name
     try:
@@ -315,11 +375,10 @@ def _read_jsonl(path: Path, text_column: str, label_column: str, encoding: str =
                     raise DataError(f"{path} line {line}: text {text_column!r} is a JSON "
                                     f"{type(text).__name__}, not a string; quote it")
                 label = obj[label_column]
-                rows.append((f"{path.name}:{line}", text, label,
-                             _has_surrogate(text) or (isinstance(label, str) and _has_surrogate(label))))
+                yield (f"{path.name}:{line}", text, label,
+                       _has_surrogate(text) or (isinstance(label, str) and _has_surrogate(label)))
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check its permissions") from None
-    return rows
 
 
 def _read_parquet(path: Path, text_column: str, label_column: str) -> list:
@@ -404,11 +463,7 @@ def _check_label_types(path: Path, rows: list, names: list) -> None:
     """Refuse labels that name one class but are written as different JSON/Parquet types (``1`` and ``"1"``)."""
     seen: dict[str, tuple[str, str]] = {}  # name -> (kind, doc_id) of its first row
     for (doc_id, _, value, _), name in zip(rows, names):
-        kind = _label_kind(value)
-        first = seen.setdefault(name, (kind, doc_id))
-        if first[0] != kind:
-            raise DataError(f"{path}: label {name!r} is written as a {first[0]} ({first[1]}) and as a {kind} "
-                            f"({doc_id}); they would merge into one class: write every label the same way")
+        check_label_type(path, seen, doc_id, value, name)
 
 
 def sort_classes(names) -> tuple[str, ...]:

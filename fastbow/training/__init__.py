@@ -1,6 +1,7 @@
 """Training stage: from CSR rows to a trained model, in data-flow order.
 
 - ``sampler.py`` — :class:`~fastbow.training.sampler.RowBatchSampler`: batches of row ids, seeded by (seed, epoch).
+- ``dist_sampler.py`` — :class:`~fastbow.training.dist_sampler.DistributedRowBatchSampler`: each torchrun rank's part of every global batch.
 - ``loader.py`` — dense path: sampler → scatter kernel (``fastbow.kernels``) → ``(B, V + 1)`` multi-hot on the device.
 - ``torch_data.py`` — the ``torch.utils.data`` entry point: a dataset whose ``DataLoader`` batches are scatter
   batches on the device, paired with ``RowBatchSampler``.
@@ -17,5 +18,6 @@
 - ``checkpoint.py`` / ``resume.py`` — save a run after every epoch and continue it exactly.
 - ``config.py`` — :class:`~fastbow.training.config.TrainConfig`, importable without torch (the CLI parser's defaults).
 - ``outdir.py`` — the lock on ``--out`` and the refusal to overwrite an unfinished run.
+- ``distributed.py`` — torchrun: process group, DDP gradients weighted per rank, metrics summed over ranks, rank 0 writes.
 - ``run.py`` — one whole run from a :class:`~fastbow.training.run.TrainConfig` to ``metrics.json`` (what ``python -m fastbow.train`` calls).
 """

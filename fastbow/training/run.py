@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+import fastbow.training.distributed as distributed
 import fastbow.training.resume as resuming
 from fastbow.atomic import atomic_write, write_json
 from fastbow.data.datapath import resolve_data_path
@@ -170,6 +171,10 @@ def run(cfg: TrainConfig) -> dict:
         fastbow.training.interrupts.Interrupted (a KeyboardInterrupt): Ctrl-C/SIGTERM; a checkpoint was saved.
     """
     validate_config(cfg)
+    env = distributed.from_env()  # torchrun: run again inside a process group (fastbow/training/distributed.py)
+    if env is not None and not distributed.active():
+        distributed.check_config(cfg)
+        return distributed.run_in_group(env, distributed.local_device(resolve_device(cfg.device), env), run, cfg)
     state = None
     if cfg.resume is not None:
         state = load_checkpoint(cfg.resume)
@@ -178,26 +183,30 @@ def run(cfg: TrainConfig) -> dict:
             log.info("%s already has %d epochs; pass --epochs N (> %d) to train further",
                      cfg.resume, state["epoch"], state["epoch"])
             return state["metrics"]
-    created = not Path(cfg.out).exists()
-    out = prepare_output(cfg.out)
-    lock = OutLock(out).acquire()  # one run per folder at a time (fastbow/training/outdir.py)
+    created = distributed.is_main() and not Path(cfg.out).exists()
+    out = prepare_output(cfg.out) if distributed.is_main() else Path(cfg.out)
+    lock = OutLock(out).acquire() if distributed.is_main() else None  # one run per folder (training/outdir.py)
     try:
-        if cfg.resume is None or Path(cfg.resume).resolve() != out.resolve():
+        if distributed.is_main() and (cfg.resume is None or Path(cfg.resume).resolve() != out.resolve()):
             check_unfinished(out, cfg.overwrite)
         device = resolve_device(cfg.device)
+        if env is not None:
+            device = distributed.local_device(device, env)
         data_path = resolve_data_path(cfg.data)
-        data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
+        data = distributed.prepare_once(prepare, data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
         log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
                  data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
         return run_prepared(cfg, data, data_path=data_path, out=out, device=device, state=state)
     except BaseException:
-        lock.release()
+        if lock is not None:
+            lock.release()
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
         raise
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path | None = None,
@@ -237,22 +246,26 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         log.info("class weights (balanced, n / (C * count)): %s",
                  ", ".join(f"{c} {w:.4f}" for c, w in zip(data.classes, class_weight.tolist())))
     torch.manual_seed(cfg.seed)
-    unsupported = "--class-weight" if class_weight is not None else None  # what the fused kernels do not compute
+    # what the fused kernels do not compute: --input auto then takes the autograd sparse path
+    unsupported = ("--class-weight" if class_weight is not None else
+                   "torchrun" if distributed.active() else None)
     path = resolve_input(cfg.input, device, cfg.backend, unsupported=unsupported)  # "fused" | "sparse" | "dense"
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     if path != "dense":  # same initial weights as the dense model
-        model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer))
+        model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer)
+                                        and distributed.sparse_grad_ok())
     if cfg.summary:
         shown = model.to_dense() if isinstance(model, SparseBagMLP) else model  # model.pt's layout, either path
         log.info("parameters of %s:\n%s", type(shown).__name__, format_parameter_table(shown))
     # fused: given the model, make_optimizer returns fastbow/training/fused.py's optimizer (Numba forward/backward/update)
     optimizer = make_optimizer(cfg.optimizer, model if path == "fused" else model.parameters(), cfg.lr)
-    train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+    train_sampler = distributed.batch_sampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+    train_model = distributed.wrap(model, train_sampler, device)  # DDP under torchrun, else model
     Loader = DeviceBatchLoader if path == "dense" else SparseBatchLoader
     train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
-        sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
+        sampler = distributed.batch_sampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
         return Loader(csr, sampler, device, train_loader.backend)
 
     test_loader = eval_loader(parts.test) if parts.test.n_docs else None
@@ -265,7 +278,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         "test_file": str(Path(cfg.test_file).resolve()) if cfg.test_file is not None else None}
     start_epoch, start_batch, partial = 1, 0, None
     if state is None:
-        if cfg.save_model:
+        if cfg.save_model and distributed.is_main():
             clear_previous_run(out)
         advice = small_data_advice(parts.train.n_docs, cfg.batch_size, cfg.epochs, cfg.lr, cfg.optimizer)
         if advice is not None:
@@ -281,7 +294,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                  init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
                                "input_path": path,
-                               "classes": list(data.classes), "n_features": data.train.n_features}
+                               "classes": list(data.classes), "n_features": data.train.n_features,
+                               "processes": distributed.world_size()}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
         if class_weight is not None:
@@ -293,6 +307,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             raise FastbowError(f"the checkpoint was trained on the {saved_path} path and --input {cfg.input} on "
                                f"{device} is the {path} path; resume on the device it was trained on")
         start_epoch, start_batch, partial, result = resuming.restore(state, model, optimizer, device)
+        partial = partial if distributed.is_main() else None  # the saved sums are all ranks' together
         run_config = state["config"] | {k: run_config[k] for k in resuming.RESUMABLE}
         result.setdefault("resumed", []).append({"epoch": start_epoch, "batch": start_batch})
         result["config"]["epochs"] = cfg.epochs
@@ -303,7 +318,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         stopper.load_state_dict(state["early_stopping"])  # best epoch, its weights and the patience count
 
     def checkpoint(epoch, batch, partial_metrics):
-        if cfg.save_model:
+        if cfg.save_model and distributed.is_main():
             st = resuming.training_state(
                 model=model, optimizer=optimizer, epoch=epoch, batch=batch, partial=partial_metrics, seed=cfg.seed,
                 shuffle=cfg.shuffle, batch_size=cfg.batch_size, vocab=data.vocab, classes=data.classes,
@@ -312,14 +327,15 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             save_checkpoint(out / CHECKPOINT, st)
 
     with StopRequest() as stop:
+        stop = distributed.agreed(stop)  # every rank stops after the same batch
         for epoch in range(start_epoch, cfg.epochs + 1):
             train_sampler.set_epoch(epoch)
             try:
-                train_m, seconds = train_epoch(model, train_loader, optimizer, progress=cfg.progress,
+                train_m, seconds = train_epoch(train_model, train_loader, optimizer, progress=cfg.progress and distributed.is_main(),
                                                desc=f"epoch {epoch}/{cfg.epochs}", start_batch=start_batch,
                                                metrics=partial, stop=stop, class_weight=class_weight)
             except Interrupted as e:
-                checkpoint(epoch - 1, e.batch, e.metrics)
+                checkpoint(epoch - 1, e.batch, distributed.all_reduce_metrics(e.metrics))
                 log.warning("interrupted in epoch %d after batch %d of %d; saved %s; continue with: "
                             "python -m fastbow.train --resume %s", epoch, e.batch, len(train_loader),
                             out / CHECKPOINT, out)
@@ -327,8 +343,9 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
             except Diverged as e:
                 raise FloatingPointError(_diverged_message(e, epoch, cfg.lr)) from None
             start_batch, partial = 0, None
+            train_m = distributed.reduce_result(train_m)  # the whole split's sums, from every rank
             t0 = time.perf_counter()
-            test_m = evaluate(model, test_loader) if test_loader is not None else {"loss": 0.0}
+            test_m = distributed.reduce_result(evaluate(model, test_loader)) if test_loader is not None else {"loss": 0.0}
             if not math.isfinite(test_m["loss"]):
                 raise FloatingPointError(f"training diverged: the test loss became {test_m['loss']} after epoch "
                                          f"{epoch} with lr={cfg.lr:g}; lower --lr and train again")
@@ -337,16 +354,16 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                 entry |= _prefixed("test", test_m)
             entry |= {"time_s": seconds, "train_perplexity": train_m["perplexity"]}
             if val_loader is not None:
-                entry |= _prefixed("val", evaluate(model, val_loader))
+                entry |= _prefixed("val", distributed.reduce_result(evaluate(model, val_loader)))
             if train_eval_loader is not None:
-                entry |= _prefixed("train_eval", evaluate(model, train_eval_loader))
+                entry |= _prefixed("train_eval", distributed.reduce_result(evaluate(model, train_eval_loader)))
             entry["eval_s"] = time.perf_counter() - t0
             result["epochs"].append(entry)
             log.info(_format_epoch(entry, cfg.epochs))
             if stopper is not None:
                 stopper.step(entry["val_perplexity"], epoch, model)
                 result["best_epoch"] = stopper.best_epoch
-            if out is not None:
+            if out is not None and distributed.is_main():
                 write_json(out / "metrics.json", result)
             checkpoint(epoch, 0, None)
             if stopper is not None and stopper.should_stop:
@@ -362,8 +379,16 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
     if note is not None:
         log.warning("note: %s", note)
         result["note"] = note
-    _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
-        m, {"test": test_loader, "val": val_loader}, data.classes))
+    if distributed.is_main():
+
+        def whole(csr):  # the report needs every row, not this rank's shard
+            if csr is None or not csr.n_docs:
+                return None
+            sampler = RowBatchSampler(csr.n_docs, min(cfg.eval_batch_size, csr.n_docs), shuffle=False)
+            return Loader(csr, sampler, device, train_loader.backend)
+
+        _finish(cfg, result, model, stopper, out, data.vocab, report=lambda m: classification_blocks(
+            m, {"test": whole(parts.test), "val": whole(parts.val)}, data.classes))
     if trained is not None:
         trained.update(model=model, optimizer=optimizer, config=run_config)
     if stopper is not None:  # the checkpoint then holds the restored best weights, which predict uses
