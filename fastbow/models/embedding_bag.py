@@ -53,6 +53,12 @@ class SparseBagMLP(nn.Module):
         ``forward((ids, offsets))``: ``ids (nnz,)`` and ``offsets (B,)``, both int32
         or both int64, on the model's device; bag ``b`` is
         ``ids[offsets[b]:offsets[b + 1]]`` (the last runs to the end) → logits ``(B, C) float32``.
+        ``forward((ids, offsets, weights))``: ``weights (nnz,) float32``, the value of each id
+        (``per_sample_weights`` of ``EmbeddingBag``: ``h[b] = sum_p weights[p] * table[ids[p]]``).
+
+    Attributes:
+        input_dropout (float): as :class:`fastbow.models.mlp.OneHotMLP`'s, applied to the ids'
+            values (ones without ``weights``) while training.
 
     Example:
         >>> m = SparseBagMLP(5, 3, 1)
@@ -87,10 +93,18 @@ class SparseBagMLP(nn.Module):
         """V + 1, the rows of the bag table."""
         return self.bag.num_embeddings
 
+    input_dropout = 0.0
+
     def forward(self, inputs) -> torch.Tensor:
-        ids, offsets = inputs
+        ids, offsets = inputs[0], inputs[1]
+        weights = inputs[2] if len(inputs) > 2 else None  # (nnz,) float32 values, or None: ones
         w = self.bag.weight
-        if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
+        if self.input_dropout and self.training:
+            ones = weights if weights is not None else torch.ones(ids.shape, dtype=w.dtype, device=w.device)
+            weights = nn.functional.dropout(ones, self.input_dropout)
+        if weights is not None:
+            h = self.bag(ids, offsets, per_sample_weights=weights)  # torch's backward (sparse or dense)
+        elif self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
             if self._slot is None:
                 self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
             h = bag_sum_sparse_grad(w, ids, offsets, self._slot)  # coalesced sparse table gradient

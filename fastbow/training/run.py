@@ -19,11 +19,11 @@ import torch
 import fastbow.training.resume as resuming
 from fastbow.atomic import atomic_write, write_json
 from fastbow.data.datapath import resolve_data_path
+from fastbow.data.features import apply_weighting, default_vocab_size, ngram_options, resolve_input, validate_features
 from fastbow.data.dataset import DataOptions
 from fastbow.data.prepare import Prepared, prepare
 from fastbow.data.subsets import check_subset_args, describe, make_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, get_tokenizer
-from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.errors import FastbowError
 from fastbow.kernels import BACKENDS
 from fastbow.models.embedding_bag import (
@@ -60,7 +60,14 @@ class TrainConfig:
     data: str | None = None              # archive, aclImdb-layout folder or table file; None: $FASTBOW_DATA, caches, download
     out: str = "runs/default"            # output folder: metrics.json, model.pt, vocab.json
     tokenizer: str = DEFAULT_TOKENIZER   # whitespace | notebook | words
-    vocab_size: int = DEFAULT_VOCAB_SIZE # K most frequent training tokens (+1 OOV feature)
+    vocab_size: int | None = None        # K most frequent training n-grams (+1 OOV); None: 20,000 for unigrams, more for n-grams
+    ngrams: int = 1                      # word n-grams of orders 1..N (fastbow.data.ngrams)
+    min_df: int | float = 1              # drop n-grams in fewer training documents (int: count, float: fraction)
+    max_df: int | float = 1.0            # drop n-grams in more training documents (int: count, float: fraction)
+    hash_buckets: int | None = None      # hash n-grams of order >= 2 into M buckets instead of a vocabulary
+    weighting: str = "binary"            # feature values: binary | count | tfidf | nb (fastbow.data.weighting)
+    dropout: float = 0.0                 # dropout probability on the input bag, while training
+    weight_decay: float = 0.0            # L2 penalty added to the gradient (torch's weight_decay)
     hidden: int = DEFAULT_HIDDEN         # hidden units H
     logits: int | None = None            # None: 1 for 2 classes, C for C >= 3; 1: BCEWithLogitsLoss; C: CrossEntropyLoss
     epochs: int = 2                      # passes over the training split
@@ -71,7 +78,7 @@ class TrainConfig:
     shuffle: bool = True                 # reshuffle training rows every epoch
     device: str = "auto"                 # auto (cuda if available) | cpu | cuda | cuda:N
     backend: str = "auto"                # scatter kernel: auto | numba | triton | torch
-    input: str = "dense"                 # dense: scatter multi-hot batches; sparse: EmbeddingBag on CSR ids
+    input: str = "auto"                  # dense: scatter batches; sparse: EmbeddingBag on CSR ids; auto: sparse above 50,001 features
     cache: bool = True                   # reuse the tokenized CSR cache
     progress: bool = True                # progress bar per epoch (hidden when not a terminal)
     train_size: int | None = None        # train on N rows of the training split (None: all)
@@ -90,6 +97,10 @@ class TrainConfig:
     test_file: str | None = None         # table files: a second table holding the test split
     test_fraction: float | None = None   # hold out this fraction of train as the test split (stratified)
     resume: str | None = None            # continue the run whose checkpoint.pt is in this folder
+
+    def __post_init__(self):
+        if self.vocab_size is None:
+            self.vocab_size = default_vocab_size(self.ngrams)
 
 
 def prepare_output(out: str) -> Path:
@@ -151,8 +162,9 @@ def validate_config(cfg: TrainConfig) -> None:
             raise FastbowError("early_stopping needs a validation split (it never looks at the test set); "
                                "pass --val-fraction 0.1")
     data_options(cfg).validate()
-    if cfg.input not in INPUTS:
-        raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
+    if cfg.input not in INPUTS + ("auto",):
+        raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS + ('auto',))}")
+    validate_features(cfg)
     if cfg.input == "sparse" and cfg.backend != "auto":
         raise FastbowError("--backend chooses the scatter kernel of --input dense; --input sparse gathers ids "
                            "with its own kernel; drop --backend")
@@ -202,7 +214,8 @@ def run(cfg: TrainConfig) -> dict:
     try:
         device = resolve_device(cfg.device)
         data_path = resolve_data_path(cfg.data)
-        data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
+        data = prepare(data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg),
+                       ngram=ngram_options(cfg))
         log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
                  data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
@@ -236,17 +249,22 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                         subset=cfg.subset, val_fraction=cfg.val_fraction, seed=seed)
     log.info("train %s | val %s | test %s", describe(parts.train, data.classes),
              describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
+    parts = apply_weighting(cfg.weighting, parts, len(data.classes))  # fitted on parts.train only
+    input_kind = resolve_input(cfg.input, data.train.n_features)
 
     n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
-    if cfg.input == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
+    if input_kind == "sparse":  # same initial weights as the dense model (fastbow/sparse.py)
         model = SparseBagMLP.from_dense(model, sparse_grad=supports_sparse_grad(cfg.optimizer))
+    model.input_dropout = cfg.dropout
     if cfg.summary:
         log.info("parameters of %s:\n%s", type(model).__name__, format_parameter_table(model))
     optimizer = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
+    for group in optimizer.param_groups:
+        group["weight_decay"] = cfg.weight_decay  # L2 term added to the gradient by Adam and SGD
     train_sampler = RowBatchSampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
-    Loader = SparseBatchLoader if cfg.input == "sparse" else DeviceBatchLoader
+    Loader = SparseBatchLoader if input_kind == "sparse" else DeviceBatchLoader
     train_loader = Loader(parts.train, train_sampler, device, cfg.backend)
 
     def eval_loader(csr):
