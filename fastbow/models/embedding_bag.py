@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from fastbow.kernels.bag_numba import bag_sum_sparse_grad
+from fastbow.kernels.bag_values import bag_sum_weighted
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP, _check_positive
 
 INPUTS = ("dense", "sparse")
@@ -102,8 +103,11 @@ class SparseBagMLP(nn.Module):
         if self.input_dropout and self.training:
             ones = weights if weights is not None else torch.ones(ids.shape, dtype=w.dtype, device=w.device)
             weights = nn.functional.dropout(ones, self.input_dropout)
-        if weights is not None:
-            h = self.bag(ids, offsets, per_sample_weights=weights)  # torch's backward (sparse or dense)
+        if (weights is not None and not self.bag.sparse and w.device.type == "cpu" and w.requires_grad
+                and torch.is_grad_enabled()):
+            h = bag_sum_weighted(w, ids, offsets, weights)  # dense table gradient in one Numba loop
+        elif weights is not None:
+            h = self.bag(ids, offsets, per_sample_weights=weights)  # torch's backward (sparse, CUDA, no grad)
         elif self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
             if self._slot is None:
                 self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)

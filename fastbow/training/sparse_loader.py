@@ -34,7 +34,7 @@ import torch
 from fastbow.data.csr import CSR
 from fastbow.kernels import validate_csr
 from fastbow.kernels.bag_numba import gather_bags_cpu
-from fastbow.kernels.gather_values import gather_bags_values_cpu
+from fastbow.kernels.bag_values import gather_bags_values_cpu
 from fastbow.training.sampler import RowBatchSampler
 
 GATHER_BACKEND = "gather"  # the loader's ``backend``: ids are gathered, nothing is scattered
