@@ -15,6 +15,8 @@ from fastbow.data.parallel_encode import tokenize_count_encode
 from fastbow.data.tokenize import words
 from fastbow.errors import DataError, FastbowError
 
+pytestmark = pytest.mark.filterwarnings("ignore:vocab_size")
+
 TRAIN = ["A good film.<br /><br />Good fun", "bad film bad film", "good good", "Bad, bad film!<br/>Not good."]
 TEST = ["good film", "unknown good film<br/>fun", ""]
 

@@ -42,8 +42,8 @@ def resolve_input(kind: str, n_features: int) -> str:
 def _check_rate(name: str, value, upper_open: bool) -> None:
     ok = isinstance(value, Real) and not isinstance(value, bool) and value >= 0 and (value < 1 or not upper_open)
     if not ok:
-        rng = "[0, 1)" if upper_open else ">= 0"
-        raise FastbowError(f"{name} should be a number in {rng}, but got {name}={value!r}")
+        rng = "in [0, 1)" if upper_open else ">= 0"
+        raise FastbowError(f"{name} should be a number {rng}, but got {name}={value!r}")
 
 
 def validate_features(cfg) -> None:
