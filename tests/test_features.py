@@ -76,6 +76,6 @@ def test_train_end_to_end(tmp_path, flags):
     assert main(["--data", str(root), "--out", str(out), "--epochs", "4", "--lr", "1e-2", "--batch-size", "16", "--no-progress",
                  "--no-cache", "--val-fraction", "0.2"] + flags) == 0
     m = json.loads((out / "metrics.json").read_text())
-    assert m["epochs"][-1]["test_accuracy"] > 0.9, m["epochs"][-1]  # chance: 0.5
+    assert m["epochs"][-1]["test_accuracy"] > 0.85, m["epochs"][-1]  # chance: 0.5
     v = json.loads((out / "vocab.json").read_text())
     assert v["ngrams"] == int(flags[1]) and m["config"]["weighting"] == flags[3]
