@@ -78,4 +78,4 @@ def test_train_end_to_end(tmp_path, flags):
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs"][-1]["test_accuracy"] > 0.85, m["epochs"][-1]  # chance: 0.5
     v = json.loads((out / "vocab.json").read_text())
-    assert v["ngrams"] == int(flags[1]) and m["config"]["weighting"] == flags[3]
+    assert v["ngrams"] == int(flags[1]) and m["config"]["weighting"] == flags[flags.index("--weighting") + 1]
