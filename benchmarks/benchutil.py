@@ -198,7 +198,24 @@ def summary_markdown(results: dict, info: dict) -> str:
         lines += [f"### d. Time split per batch, ms (% of the step), {info.get('profile_batches')} batches after "
                   f"{info.get('profile_warmup')} warm-up", ""]
         lines += _table(("pipeline", *PHASES, "total ms", "parts/wall", "bottleneck"), rows) + [""]
+    lines += ngram_markdown(results.get("ng", {}))
     return "\n".join(lines)
+
+
+def ngram_markdown(ng: dict) -> list[str]:
+    """Group ng (issue 12): n-gram preparation against ``TfidfVectorizer(ngram_range=(1, 2))``, target <= 0.5x."""
+    ref = ng.get("texts->CSR TfidfVectorizer(1, 2)")
+    if not ng:
+        return []
+    rows = [(name, _fmt_s(r["median_s"]), f"{r['median_s'] / ref['median_s']:.2f}×" if ref else "", r.get("note", ""))
+            for name, r in ng.items()]
+    lines = ["### ng. n-gram preparation, texts → CSR (train + test)", ""]
+    lines += _table(("step", "median", "vs TfidfVectorizer", "note"), rows) + [""]
+    mine = ng.get("texts->CSR fastbow 1-2-grams")
+    if mine and ref:
+        x = mine["median_s"] / ref["median_s"]
+        lines += [f"- target ≤ 0.5× TfidfVectorizer(ngram_range=(1, 2)): {x:.2f}× — {_verdict(x <= 0.5)}", ""]
+    return lines
 
 
 def main(argv=None) -> int:
