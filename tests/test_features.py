@@ -79,3 +79,18 @@ def test_train_end_to_end(tmp_path, flags):
     assert m["epochs"][-1]["test_accuracy"] > 0.85, m["epochs"][-1]  # chance: 0.5
     v = json.loads((out / "vocab.json").read_text())
     assert v["ngrams"] == int(flags[1]) and m["config"]["weighting"] == flags[flags.index("--weighting") + 1]
+
+
+def test_stats_report_ngram_vocabulary(tmp_path, capsys):
+    from fastbow.stats import main
+
+    root = make_corpus(tmp_path, 30)
+    assert main(["--data", str(root), "--ngrams", "2", "--vocab-size", "40", "--no-cache", "--json"]) == 0
+    st = json.loads(capsys.readouterr().out)
+    assert st["vocab_size"] == 40 and sum(st["kept_by_order"].values()) == 40 and st["n_features"] == 41
+    assert st["kept_by_order"]["2"] > 0 and all(" " in t for t, _ in st["most_frequent"]["2"])
+    tr = st["splits"]["train"]
+    assert 0 < tr["oov_occurrences"] < tr["occurrences"] and tr["oov_share"] == tr["oov_occurrences"] / tr["occurrences"]
+    assert main(["--data", str(root), "--ngrams", "2", "--vocab-size", "10", "--hash-buckets", "16", "--no-cache"]) == 0
+    text = capsys.readouterr().out
+    assert "16 buckets" in text and "collisions" in text
