@@ -8,6 +8,10 @@
 - ``vocab.py`` — the K most frequent training tokens → ids 1..K, 0 = OOV.
 - ``csr.py`` — token ids → CSR ``indptr (n_docs + 1,) int64`` / ``indices (nnz,) int32``, sorted, unique per row.
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
+- ``ngrams.py`` — word n-grams from unigram-id arrays: count vocabulary with df cut-offs, or stable hash buckets.
+- ``ngram_encode.py`` — the n-gram preparation of both splits (workers tokenize, NumPy builds the n-grams).
+- ``weighting.py`` — feature values: binary, count, tf-idf (scikit-learn's), NB log-count ratios.
+- ``features.py`` — a run's feature options: n-gram preparation, default K, input kind, weighting, n-gram stats.
 - ``prepare.py`` — read → tokenize → vocab → CSR once, cached on disk (:func:`~fastbow.data.prepare.prepare`).
 - ``subsets.py`` — first/balanced/random subsets and the stratified validation split, as row ids.
 """
