@@ -251,6 +251,10 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
              describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
     parts = apply_weighting(cfg.weighting, parts, len(data.classes))  # fitted on parts.train only
     input_kind = resolve_input(cfg.input, data.train.n_features)
+    if input_kind != cfg.input:
+        log.info("--input auto: %s path for %d features", input_kind, data.train.n_features)
+        if input_kind == "sparse" and cfg.backend != "auto":
+            log.warning("warning: --backend %s is not used: the sparse path gathers ids with its own kernel", cfg.backend)
 
     n_logits = resolve_logits(cfg.logits, data.classes)
     torch.manual_seed(cfg.seed)
@@ -290,7 +294,8 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
         log.info("device %s, kernel %s; initial test loss %.4f (ln C = %.4f)", device, train_loader.backend,
                  init_loss, math.log(max(n_logits, 2)))
         config = run_config | {"logits": n_logits, "device": str(device), "backend": train_loader.backend,
-                               "classes": list(data.classes), "n_features": data.train.n_features}
+                               "classes": list(data.classes), "n_features": data.train.n_features,
+                               "input_used": input_kind}
         result = {"config": config, "rows": {name: part.n_docs for name, part in parts._asdict().items()
                                              if part is not None}, "epochs": []}
     else:
