@@ -38,10 +38,13 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 
 from fastbow.atomic import atomic_write
 from fastbow.data.tokenize import get_tokenizer
@@ -103,8 +106,8 @@ def check_ngram_options(ngrams=1, min_df=1, max_df=1.0, hash_buckets=None) -> No
 def df_bounds(min_df, max_df, n_docs: int) -> tuple[int, int]:
     """``(lo, hi)`` document counts for scikit-learn-style ``min_df``/``max_df`` (fraction × n_docs, int as is).
 
-    A fraction ``f`` gives ``ceil``-free scikit-learn rounding: ``max_df=f`` keeps ``df <= f * n_docs``,
-    ``min_df=f`` keeps ``df >= f * n_docs`` (scikit-learn compares with the float product the same way).
+    As scikit-learn's ``CountVectorizer``: a fraction ``f`` is compared unrounded, ``max_df=f`` keeps
+    ``df <= f * n_docs`` and ``min_df=f`` keeps ``df >= f * n_docs``.
 
     Raises:
         FastbowError: the bounds leave no document count (``lo > hi``).
@@ -137,8 +140,6 @@ def flat_ids(token_lists, ids: dict) -> np.ndarray:
 
     Unseen tokens are 0, :data:`BOUNDARY` is -1 (``ids`` from :func:`unigram_table`).
     """
-    from itertools import chain, repeat
-
     get = ids.get
     sep = (BOUNDARY,)
     stream = chain.from_iterable(chain(toks, sep) for toks in token_lists)
@@ -372,8 +373,6 @@ def fit_vocabulary(keys: np.ndarray, docs: np.ndarray, n_docs: int, max_size: in
         raise DataError(f"empty vocabulary: no training n-gram has a document frequency in [{min_df}, {max_df}]; "
                         "lower --min-df or raise --max-df")
     if max_size > len(cand):
-        import warnings
-
         warnings.warn(f"vocab_size={max_size} is larger than the {len(cand)} distinct training n-grams that pass "
                       f"the cut-offs; using {len(cand)}", UserWarning, stacklevel=2)
     order = np.lexsort((uk[cand], -tf[cand]))[:max_size]  # by tf descending, then key ascending
@@ -429,9 +428,7 @@ def encode_counts(keys: np.ndarray, docs: np.ndarray, n_docs: int, fitted: Fitte
     if bucket_ids is not None:
         ids = np.where(bucket_ids >= 0, bucket_ids, ids)
     # COO → CSR in scipy's C++ (a counting sort by row, then a small sort per row, duplicates summed):
-    # several times faster than one global sort of (document, id) pairs
-    import scipy.sparse as sp
-
+    # about twice as fast as one global sort of (document, id) pairs (12 M pairs: 2.7 s against 5.5 s, loaded machine)
     itype = np.int32 if n_features <= np.iinfo(np.int32).max else np.int64
     m = sp.coo_matrix((np.ones(len(ids), dtype=np.float32), (docs, ids.astype(itype))),
                       shape=(n_docs, n_features)).tocsr()
