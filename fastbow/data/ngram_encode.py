@@ -186,7 +186,8 @@ def encode_ngrams(train_texts, test_texts, tokenizer: str, vocab_size: int, ngra
     else:
         bucket = None
     t3 = time.perf_counter()
-    train = ng.encode_counts(keys, docs, len(tr_len), fitted, n_features, bucket)
+    train = ng.encode_counts(keys, docs, len(tr_len), fitted, n_features, bucket, ids=fitted.train_ids)
+    fitted.train_ids = None
     del keys, docs, orders, bucket
     keys, docs, orders = ng.split_keys(te_flat, te_len, ngrams, base)
     del te_flat

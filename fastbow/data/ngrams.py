@@ -319,6 +319,8 @@ class FittedNgrams:
         kept_keys (np.ndarray): ``(K,) int64`` kept keys in id order (id ``i`` = ``kept_keys[i - 1]``).
         tf (np.ndarray): ``(K,) int64`` training occurrences in id order.
         n_distinct (int): distinct training n-grams before the cut-offs (OOV statistics).
+        train_ids (np.ndarray | None): ``(m,) int32`` id of each training occurrence given to
+            :func:`fit_vocabulary` (None with ``unigrams_only``); :func:`encode_counts` reuses it.
         collisions (dict | None): with hashing, ``{"ngrams", "buckets_used", "collisions"}``.
     """
 
@@ -328,6 +330,7 @@ class FittedNgrams:
     tf: np.ndarray
     n_distinct: int
     collisions: dict | None = None
+    train_ids: np.ndarray | None = None
 
 
 def fit_vocabulary(keys: np.ndarray, docs: np.ndarray, n_docs: int, max_size: int, min_df=1, max_df=1.0,
@@ -352,9 +355,8 @@ def fit_vocabulary(keys: np.ndarray, docs: np.ndarray, n_docs: int, max_size: in
     # One stable argsort by key: within an order, keys come in document order, so each key's run keeps
     # its documents non-decreasing and a new (document, key) pair starts where the key or document changes.
     # (np.unique is avoided: NumPy 2.x hashes without return_inverse, ~20x slower than a sort here.)
-    order = np.argsort(keys, kind="stable")
-    sk, sd = keys[order], docs[order]
-    del order
+    perm = np.argsort(keys, kind="stable")
+    sk, sd = keys[perm], docs[perm]
     new_key = np.empty(len(sk), dtype=bool)
     new_key[:1] = True
     np.not_equal(sk[1:], sk[:-1], out=new_key[1:])
@@ -379,7 +381,15 @@ def fit_vocabulary(keys: np.ndarray, docs: np.ndarray, n_docs: int, max_size: in
     kept = cand[order]
     ids = np.arange(1, len(kept) + 1, dtype=np.int32)
     by_key = np.argsort(uk[kept], kind="stable")
-    return FittedNgrams(uk[kept][by_key], ids[by_key], uk[kept], tf[kept], int(np.count_nonzero(uk)))
+    # the id of every training occurrence, from the sorted runs (saves a binary search per occurrence)
+    id_of_key = np.zeros(len(uk), dtype=np.int32)
+    id_of_key[kept] = ids
+    train_ids = None
+    if not unigrams_only:
+        train_ids = np.empty(len(keys), dtype=np.int32)
+        train_ids[perm] = np.repeat(id_of_key, tf)
+    return FittedNgrams(uk[kept][by_key], ids[by_key], uk[kept], tf[kept], int(np.count_nonzero(uk)),
+                        train_ids=train_ids)
 
 
 def sorted_runs(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -408,7 +418,8 @@ def decode_keys(keys: np.ndarray, base: int, tokens: tuple) -> list[str]:
 
 
 def encode_counts(keys: np.ndarray, docs: np.ndarray, n_docs: int, fitted: FittedNgrams, n_features: int,
-                  bucket_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  bucket_ids: np.ndarray | None = None, ids: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR of term counts: ``indptr (n_docs + 1,) int64``, ``indices (nnz,) int32``, ``data (nnz,) float32``.
 
     Args:
@@ -417,14 +428,17 @@ def encode_counts(keys: np.ndarray, docs: np.ndarray, n_docs: int, fitted: Fitte
         n_features (int): K + 1 (+ M).
         bucket_ids (np.ndarray, optional): ``(m,) int64`` ids already decided (hash buckets), ``-1`` where the
             vocabulary decides.
+        ids (np.ndarray, optional): ``(m,)`` the vocabulary id of each key when already known
+            (``fitted.train_ids`` for the training split); else looked up with ``searchsorted``.
 
     Rows are sorted and unique; every occurrence is counted once, in its n-gram's id or in id 0 (OOV).
     """
-    pos = np.searchsorted(fitted.sorted_keys, keys)
-    pos = np.minimum(pos, max(len(fitted.sorted_keys) - 1, 0))
-    hit = fitted.sorted_keys[pos] == keys if len(fitted.sorted_keys) else np.zeros(len(keys), bool)
-    ids = np.where(hit, fitted.sorted_ids[pos] if len(fitted.sorted_keys) else 0, 0).astype(np.int64)
-    del pos, hit
+    if ids is None:
+        pos = np.searchsorted(fitted.sorted_keys, keys)
+        pos = np.minimum(pos, max(len(fitted.sorted_keys) - 1, 0))
+        hit = fitted.sorted_keys[pos] == keys if len(fitted.sorted_keys) else np.zeros(len(keys), bool)
+        ids = np.where(hit, fitted.sorted_ids[pos] if len(fitted.sorted_keys) else 0, 0)
+        del pos, hit
     if bucket_ids is not None:
         ids = np.where(bucket_ids >= 0, bucket_ids, ids)
     # COO → CSR in scipy's C++ (a counting sort by row, then a small sort per row, duplicates summed):
