@@ -94,3 +94,17 @@ def test_stats_report_ngram_vocabulary(tmp_path, capsys):
     assert main(["--data", str(root), "--ngrams", "2", "--vocab-size", "10", "--hash-buckets", "16", "--no-cache"]) == 0
     text = capsys.readouterr().out
     assert "16 buckets" in text and "collisions" in text
+
+
+def test_sweep_parses_the_feature_kinds():
+    from fastbow.sweep import parse_values, value_label
+
+    assert parse_values("dropout", "0,0.5") == [0.0, 0.5] and parse_values("dropout", None) == [0.0, 0.25, 0.5]
+    assert parse_values("weight-decay", "0,1e-5") == [0.0, 1e-5]
+    assert parse_values("weighting", "binary,nb") == ["binary", "nb"]
+    assert parse_values("weighting", None) == ["binary", "count", "tfidf", "nb"]
+    assert value_label("dropout", 0.25) == "0.25" and value_label("weighting", "nb") == "nb"
+    with pytest.raises(FastbowError, match=r"^--values should be distinct weightings among binary, count, tfidf, nb"):
+        parse_values("weighting", "nb,bm25")
+    with pytest.raises(FastbowError, match=r"^--values should be distinct comma-separated numbers >= 0, but got '0,-1'"):
+        parse_values("dropout", "0,-1")
