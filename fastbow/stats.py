@@ -284,7 +284,11 @@ def run(args: argparse.Namespace) -> dict:
 
 def run_ngrams(args: argparse.Namespace) -> dict:
     """The n-gram vocabulary report (:func:`fastbow.data.features.ngram_stats`) for parsed ``args``."""
-    from fastbow.data.features import default_vocab_size, format_ngram_stats, ngram_stats
+    from fastbow.data.features import (
+        default_vocab_size,
+        format_ngram_stats,
+        ngram_stats,
+    )
     from fastbow.data.ngrams import NgramOptions
 
     if args.compare:

@@ -34,8 +34,8 @@ import numpy as np
 
 from fastbow.data.datapath import resolve_data_path
 from fastbow.data.features import ngram_options
-from fastbow.data.weighting import needs_counts
 from fastbow.data.prepare import prepare
+from fastbow.data.weighting import needs_counts
 from fastbow.training.run import (
     TrainConfig,
     data_options,

@@ -15,7 +15,7 @@ from fastbow.errors import FastbowError
 from fastbow.training.run import TrainConfig, validate_config
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import make_corpus  # noqa: E402
+from corpus import make_corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore:vocab_size")
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from fastbow.errors import DataError
-from fastbow.kernels import scatter_multi_hot, scatter_multi_hot_numba, scatter_multi_hot_torch, scatter_multi_hot_triton
+from fastbow.kernels import (
+    scatter_multi_hot,
+    scatter_multi_hot_numba,
+    scatter_multi_hot_torch,
+    scatter_multi_hot_triton,
+)
 from fastbow.kernels.bag_values import bag_sum_weighted, gather_bags_values_cpu
 from fastbow.kernels.triton_gpu import BLOCK, triton_available
+
+from fastbow.errors import DataError
 
 N_FEATURES = 997
 CUDA = torch.cuda.is_available()

@@ -8,7 +8,9 @@
 - ``vocab.py`` — the K most frequent training tokens → ids 1..K, 0 = OOV.
 - ``csr.py`` — token ids → CSR ``indptr (n_docs + 1,) int64`` / ``indices (nnz,) int32``, sorted, unique per row.
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
-- ``ngrams.py`` — word n-grams from unigram-id arrays: count vocabulary with df cut-offs, or stable hash buckets.
+- ``ngrams.py`` — word n-grams from unigram-id arrays: keys, count vocabulary with df cut-offs, term-count CSR.
+- ``ngram_vocab.py`` — the n-gram options (validated, part of the cache key) and :class:`NgramVocab`.
+- ``ngram_hash.py`` — stable n-gram hashing into buckets and its collisions.
 - ``ngram_encode.py`` — the n-gram preparation of both splits (workers tokenize, NumPy builds the n-grams).
 - ``weighting.py`` — feature values: binary, count, tf-idf (scikit-learn's), NB log-count ratios.
 - ``features.py`` — a run's feature options: n-gram preparation, default K, input kind, weighting, n-gram stats.

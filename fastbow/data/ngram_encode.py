@@ -23,7 +23,13 @@ from collections import Counter
 import numpy as np
 
 from fastbow.data import ngrams as ng
-from fastbow.data.parallel_encode import _bounds, _fork_ok, _gc_paused, _receive, default_workers
+from fastbow.data.parallel_encode import (
+    _bounds,
+    _fork_ok,
+    _gc_paused,
+    _receive,
+    default_workers,
+)
 from fastbow.data.vocab import check_vocab_size
 
 _JOB = None  # (train_texts, test_texts, tokenizer, bounds): set before forking, read by the children

@@ -34,24 +34,33 @@ while it is encoded; the CSR keeps 8 bytes per stored (document, id) pair (``ind
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, repeat
-from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 
-from fastbow.atomic import atomic_write
+# re-exported: fastbow.data.ngrams is the entry point of the n-gram stage
+from fastbow.data.ngram_hash import (  # noqa: F401
+    hash_collisions,
+    ngram_hash,
+    sorted_runs,
+    token_hashes,
+)
+from fastbow.data.ngram_vocab import (  # noqa: F401
+    MAX_NGRAMS,
+    NgramOptions,
+    NgramVocab,
+    check_ngram_options,
+    df_bounds,
+    vocab_from_dict,
+)
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.errors import DataError, FastbowError
 
 BOUNDARY = "\x00"  # segment marker token: never produced by a tokenizer (NUL is stripped from texts first)
-MAX_NGRAMS = 3
 
 # the ``words`` tokenizer's patterns (fastbow.data.tokenize.words) plus the marker as a token of its own
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -80,44 +89,6 @@ def segment_tokenizer(name: str):
     """
     tok = get_tokenizer(name)
     return words_segmented if name == "words" else tok
-
-
-def check_ngram_options(ngrams=1, min_df=1, max_df=1.0, hash_buckets=None) -> None:
-    """Validate the n-gram options (one-line errors in PyTorch's message shape).
-
-    Raises:
-        FastbowError: ``ngrams`` not in 1..3; ``min_df``/``max_df`` not a positive int or a float in (0, 1];
-            ``hash_buckets`` not a positive int (or None), or given with ``ngrams=1``.
-    """
-    if isinstance(ngrams, bool) or not isinstance(ngrams, Integral) or not 1 <= ngrams <= MAX_NGRAMS:
-        raise FastbowError(f"ngrams should be an integer in 1..{MAX_NGRAMS}, but got ngrams={ngrams!r}")
-    for name, v in (("min_df", min_df), ("max_df", max_df)):
-        ok = (isinstance(v, Integral) and not isinstance(v, bool) and v >= 1) or (
-            isinstance(v, Real) and not isinstance(v, (bool, Integral)) and 0 < v <= 1)
-        if not ok:
-            raise FastbowError(f"{name} should be a document count >= 1 or a fraction in (0, 1], but got {name}={v!r}")
-    if hash_buckets is not None:
-        if isinstance(hash_buckets, bool) or not isinstance(hash_buckets, Integral) or hash_buckets <= 0:
-            raise FastbowError(f"hash_buckets should be a positive integer value, but got hash_buckets={hash_buckets!r}")
-        if ngrams == 1:
-            raise FastbowError("hash_buckets hashes n-grams of order >= 2; pass --ngrams 2 or 3 with --hash-buckets")
-
-
-def df_bounds(min_df, max_df, n_docs: int) -> tuple[int, int]:
-    """``(lo, hi)`` document counts for scikit-learn-style ``min_df``/``max_df`` (fraction × n_docs, int as is).
-
-    As scikit-learn's ``CountVectorizer``: a fraction ``f`` is compared unrounded, ``max_df=f`` keeps
-    ``df <= f * n_docs`` and ``min_df=f`` keeps ``df >= f * n_docs``.
-
-    Raises:
-        FastbowError: the bounds leave no document count (``lo > hi``).
-    """
-    lo = min_df if isinstance(min_df, Integral) else min_df * n_docs
-    hi = max_df if isinstance(max_df, Integral) else max_df * n_docs
-    if lo > hi:
-        raise FastbowError(f"max_df corresponds to fewer documents than min_df (min_df={min_df}, max_df={max_df}, "
-                           f"{n_docs} documents); lower --min-df or raise --max-df")
-    return lo, hi
 
 
 def unigram_table(counts: dict) -> tuple[tuple, dict]:
@@ -204,111 +175,6 @@ def split_keys(flat: np.ndarray, doc_lengths: np.ndarray, ngrams: int, base: int
     return np.concatenate(keys), np.concatenate(docs), np.concatenate(orders)
 
 
-def token_hashes(tokens) -> np.ndarray:
-    """``(U + 1,) uint64``: BLAKE2b-64 of each token's UTF-8 bytes, at index = unigram id (index 0 unused)."""
-    h = np.zeros(len(tokens) + 1, dtype=np.uint64)
-    h[1:] = np.fromiter((int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
-                         for t in tokens), dtype=np.uint64, count=len(tokens))
-    return h
-
-
-_FNV_OFFSET, _FNV_PRIME = np.uint64(0xCBF29CE484222325), np.uint64(0x100000001B3)
-
-
-def ngram_hash(keys: np.ndarray, n: int, base: int, tok_hash: np.ndarray) -> np.ndarray:
-    """``(m,) uint64`` stable hashes of n-grams of order ``n`` given by their keys.
-
-    ``h = offset; for each token t: h = (h xor H[t]) * prime`` (FNV-1a over 64-bit token digests),
-    then splitmix64's finalizer; ``H`` = :func:`token_hashes`. All arithmetic wraps modulo 2**64.
-    """
-    digits = []
-    k = keys.copy()
-    for _ in range(n):
-        digits.append(k % base)
-        k //= base
-    h = np.full(len(keys), _FNV_OFFSET, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for d in reversed(digits):  # first token first
-            h ^= tok_hash[d]
-            h *= _FNV_PRIME
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return h
-
-
-@dataclass(frozen=True)
-class NgramVocab:
-    """An n-gram vocabulary: ids ``1..K`` for kept n-grams (space-joined tokens), 0 = OOV, plus hash buckets.
-
-    Attributes:
-        tokens (tuple[str, ...]): the K kept n-grams, ``"w1 w2"`` for a bigram; id ``i`` is ``tokens[i - 1]``.
-        counts (tuple[int, ...]): their training occurrences (tf).
-        tokenizer (str): the tokenizer's name.
-        ngrams (int): N, orders 1..N.
-        min_df, max_df (int | float): the document-frequency cut-offs used.
-        hash_buckets (int | None): M; n-grams of order >= 2 then live in ids ``K + 1 .. K + M``
-            and ``tokens`` holds unigrams only.
-
-    ``n_features`` is ``K + 1 (+ M)``. :meth:`to_dict`/:meth:`from_dict` round-trip; a dict without
-    ``"ngrams"`` is a plain :class:`fastbow.data.vocab.Vocab`.
-    """
-
-    tokens: tuple
-    counts: tuple
-    tokenizer: str
-    ngrams: int = 1
-    min_df: int | float = 1
-    max_df: int | float = 1.0
-    hash_buckets: int | None = None
-    index: dict = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "index", {t: i for i, t in enumerate(self.tokens, 1)})
-
-    def __len__(self) -> int:
-        """K, the number of in-vocabulary n-grams (OOV and buckets not counted)."""
-        return len(self.tokens)
-
-    @property
-    def n_features(self) -> int:
-        """K + 1 (+ M with hashing): the width of a row."""
-        return len(self.tokens) + 1 + (self.hash_buckets or 0)
-
-    def to_dict(self) -> dict:
-        """JSON-ready form."""
-        return {"tokenizer": self.tokenizer, "tokens": list(self.tokens), "counts": list(self.counts),
-                "ngrams": self.ngrams, "min_df": self.min_df, "max_df": self.max_df,
-                "hash_buckets": self.hash_buckets}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "NgramVocab":
-        """Inverse of :meth:`to_dict`.
-
-        Raises:
-            DataError: a key is missing or malformed.
-        """
-        try:
-            return cls(tuple(d["tokens"]), tuple(int(c) for c in d["counts"]), str(d["tokenizer"]), int(d["ngrams"]),
-                       d["min_df"], d["max_df"], d["hash_buckets"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise DataError(f"n-gram vocabulary data is malformed ({e!r}); rebuild it by training again") from None
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the vocabulary as UTF-8 JSON, atomically."""
-        with atomic_write(path, "w") as f:
-            json.dump(self.to_dict(), f, ensure_ascii=False)
-
-
-def vocab_from_dict(d: dict):
-    """A :class:`NgramVocab` when ``d`` has ``"ngrams"``, else a :class:`fastbow.data.vocab.Vocab`."""
-    from fastbow.data.vocab import Vocab
-
-    return NgramVocab.from_dict(d) if "ngrams" in d else Vocab.from_dict(d)
-
-
 @dataclass
 class FittedNgrams:
     """What :func:`fit_vocabulary` learned on the training split (the fitted state of the encoder).
@@ -392,17 +258,6 @@ def fit_vocabulary(keys: np.ndarray, docs: np.ndarray, n_docs: int, max_size: in
                         train_ids=train_ids)
 
 
-def sorted_runs(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of a sorted ``(m,)`` array and their run lengths (``(u,)`` each, counts int64)."""
-    if len(s) == 0:
-        return s[:0], np.zeros(0, np.int64)
-    flag = np.empty(len(s), dtype=bool)
-    flag[0] = True
-    np.not_equal(s[1:], s[:-1], out=flag[1:])
-    starts = np.flatnonzero(flag)
-    return s[starts], np.diff(np.append(starts, len(s)))
-
-
 def decode_keys(keys: np.ndarray, base: int, tokens: tuple) -> list[str]:
     """Space-joined token strings of n-gram keys (``tokens`` = the sorted unigram table, id 1 = ``tokens[0]``)."""
     out = []
@@ -451,50 +306,3 @@ def encode_counts(keys: np.ndarray, docs: np.ndarray, n_docs: int, fitted: Fitte
     return m.indptr.astype(np.int64), m.indices.astype(itype, copy=False), m.data.astype(np.float32, copy=False)
 
 
-def hash_collisions(train_keys: np.ndarray, buckets: np.ndarray) -> dict:
-    """``{"ngrams", "buckets_used", "collisions"}`` of the distinct training n-grams (order >= 2) and their buckets.
-
-    ``collisions = ngrams - buckets_used``: the number of distinct n-grams that share a bucket with
-    another one (with M buckets and n n-grams about ``n - M (1 - exp(-n / M))`` are expected).
-    """
-    order = np.argsort(train_keys, kind="stable")
-    sk = train_keys[order]
-    first = np.ones(len(sk), dtype=bool)
-    first[1:] = sk[1:] != sk[:-1]
-    uk = sk[first]
-    used = len(sorted_runs(np.sort(buckets[order[first]]))[0])
-    return {"ngrams": int(len(uk)), "buckets_used": int(used), "collisions": int(len(uk) - used)}
-
-
-@dataclass(frozen=True)
-class NgramOptions:
-    """The preparation options beyond tokenizer and K; all of them enter the CSR cache key.
-
-    Attributes:
-        ngrams (int): N, word n-grams of orders 1..N (default 1).
-        min_df, max_df (int | float): document-frequency cut-offs (defaults 1 and 1.0: none).
-        hash_buckets (int | None): M hash buckets for orders >= 2 (default None: count vocabulary).
-        counts (bool): store term counts in ``data`` (the ``count``/``tfidf`` weightings need them).
-    """
-
-    ngrams: int = 1
-    min_df: int | float = 1
-    max_df: int | float = 1.0
-    hash_buckets: int | None = None
-    counts: bool = False
-
-    def validate(self) -> "NgramOptions":
-        """Check the options (see :func:`check_ngram_options`); returns ``self``."""
-        check_ngram_options(self.ngrams, self.min_df, self.max_df, self.hash_buckets)
-        return self
-
-    @property
-    def is_default(self) -> bool:
-        """True for the unigram multi-hot preparation of :mod:`fastbow.data.parallel_encode`."""
-        return self == NgramOptions()
-
-    def key(self) -> str:
-        """The options as a cache-key fragment ('' for the defaults, so existing caches keep their names)."""
-        if self.is_default:
-            return ""
-        return f"|ng{self.ngrams}|mindf{self.min_df!r}|maxdf{self.max_df!r}|hash{self.hash_buckets}|counts{self.counts}"

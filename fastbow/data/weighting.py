@@ -126,7 +126,7 @@ class Weighting:
         self.scheme = scheme
         self.n_classes = n_classes
 
-    def fit(self, train: CSR) -> "Weighting":
+    def fit(self, train: CSR) -> Weighting:
         """Learn ``idf_`` / ``ratios_`` from the training rows; returns ``self``."""
         check_weighting(self.scheme)
         self.idf_ = smooth_idf(train) if self.scheme == "tfidf" else None

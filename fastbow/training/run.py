@@ -19,8 +19,14 @@ import torch
 import fastbow.training.resume as resuming
 from fastbow.atomic import atomic_write, write_json
 from fastbow.data.datapath import resolve_data_path
-from fastbow.data.features import apply_weighting, default_vocab_size, ngram_options, resolve_input, validate_features
 from fastbow.data.dataset import DataOptions
+from fastbow.data.features import (
+    apply_weighting,
+    default_vocab_size,
+    ngram_options,
+    resolve_input,
+    validate_features,
+)
 from fastbow.data.prepare import Prepared, prepare
 from fastbow.data.subsets import check_subset_args, describe, make_splits
 from fastbow.data.tokenize import DEFAULT_TOKENIZER, get_tokenizer
