@@ -108,3 +108,22 @@ def test_sweep_parses_the_feature_kinds():
         parse_values("weighting", "nb,bm25")
     with pytest.raises(FastbowError, match=r"^--values should be distinct comma-separated numbers >= 0, but got '0,-1'"):
         parse_values("dropout", "0,-1")
+
+
+def test_ngram_run_resumes_and_predict_refuses(tmp_path, capsys):
+    from fastbow.train import main
+
+    root = make_corpus(tmp_path, 30)
+    out = tmp_path / "run"
+    common = ["--no-progress", "--no-cache"]
+    assert main(["--data", str(root), "--out", str(out), "--epochs", "1", "--ngrams", "2", "--weighting", "nb",
+                 "--batch-size", "16"] + common) == 0
+    assert main(["--resume", str(out), "--epochs", "2"] + common) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert [e["epoch"] for e in m["epochs"]] == [1, 2] and m["config"]["ngrams"] == 2
+    from fastbow.predict import main as predict_main
+
+    capsys.readouterr()
+    assert predict_main(["--model", str(out), "good film"]) == 2
+    assert "was trained with --ngrams 2 --weighting nb; fastbow.predict scores unigram multi-hot runs only" in \
+        capsys.readouterr().err
