@@ -3,8 +3,8 @@
 Same process layout as :mod:`fastbow.data.parallel_encode` (forked workers on contiguous shards, the
 parent on shard 0; ``FASTBOW_PREPARE_WORKERS=1`` forces one process):
 
-1. each process tokenizes its train shard (:func:`fastbow.data.ngrams.segment_tokenizer`) and counts tokens;
-2. the parent merges the counts into the sorted unigram table (:func:`fastbow.data.ngrams.unigram_table`);
+1. each process tokenizes its train shard (:func:`fastbow.data.ngrams.segment_tokenizer`) and collects its distinct tokens;
+2. the parent merges the distinct tokens into the sorted unigram table (:func:`fastbow.data.ngrams.unigram_table`);
 3. each process turns its train shard and its test shard into flat ``int32`` unigram-id arrays
    (:func:`fastbow.data.ngrams.flat_ids`): ~4 bytes per token travel back instead of Python strings;
 4. the parent builds the n-gram keys, fits the vocabulary (or the hash buckets) on train and encodes
@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
-from collections import Counter
+from itertools import chain
 
 import numpy as np
 
@@ -35,12 +35,12 @@ from fastbow.data.vocab import check_vocab_size
 _JOB = None  # (train_texts, test_texts, tokenizer, bounds): set before forking, read by the children
 
 
-def _tokenize(texts, tok) -> tuple[list, Counter]:
+def _tokenize(texts, tok) -> tuple[list, set]:
+    """Token lists and the set of distinct tokens: the unigram table needs no counts (tf and df come from
+    the n-gram keys), and a set is ~2.4x cheaper to fill than a Counter (0.27 s against 0.65 s for 8,000
+    IMDB reviews)."""
     tokens = [tok(t) for t in texts]
-    counts: Counter = Counter()
-    for t in tokens:
-        counts.update(t)
-    return tokens, counts
+    return tokens, set(chain.from_iterable(tokens))
 
 
 def _flatten(train_tokens, test_texts, tok, ids):
@@ -57,12 +57,12 @@ def _child(conn, shard: int) -> None:
         train_texts, test_texts, tokenizer, bounds = _JOB
         tok = ng.segment_tokenizer(tokenizer)
         (a, b), (c, d) = bounds[0][shard], bounds[1][shard]
-        tokens, counts = _tokenize(train_texts[a:b], tok)
-        conn.send(("counts", dict(counts)))
+        tokens, distinct = _tokenize(train_texts[a:b], tok)
+        conn.send(("counts", distinct))
         table = conn.recv()
         if table is None:
             return
-        conn.send(("csr", _flatten(tokens, test_texts[c:d], tok, ng.unigram_table(dict.fromkeys(table))[1])))
+        conn.send(("csr", _flatten(tokens, test_texts[c:d], tok, ng.unigram_table(table)[1])))
     except BaseException:
         conn.send(("error", traceback.format_exc(limit=3)))
     finally:
@@ -70,10 +70,10 @@ def _child(conn, shard: int) -> None:
 
 
 def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None = None):
-    """Steps 1-3: the sorted unigram table, its counts and both splits as flat id arrays.
+    """Steps 1-3: the sorted unigram table and both splits as flat id arrays.
 
     Returns:
-        tuple: ``tokens (U,)`` sorted distinct training tokens, ``counts (U,) int64`` their occurrences,
+        tuple: ``tokens (U,)`` sorted distinct training tokens,
         ``(train_flat, train_lengths)`` and ``(test_flat, test_lengths)`` (see :func:`fastbow.data.ngrams.flat_ids`).
 
     Raises:
@@ -103,11 +103,11 @@ def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None
                 _JOB = None
         try:
             (a, b), (c, d) = bounds[0][0], bounds[1][0]
-            tokens, counts = _tokenize(train_texts[a:b], tok)
+            tokens, distinct = _tokenize(train_texts[a:b], tok)
             for conn in conns:
-                counts.update(_receive(conn, "counts"))
-            counts.pop(ng.BOUNDARY, None)
-            table, ids = ng.unigram_table(counts)
+                distinct |= _receive(conn, "counts")
+            distinct.discard(ng.BOUNDARY)
+            table, ids = ng.unigram_table(distinct)
             for conn in conns:
                 conn.send(table)
             pieces = [_flatten(tokens, test_texts[c:d], tok, ids)]
@@ -128,8 +128,7 @@ def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None
             for conn in conns:
                 conn.close()
     cat = [np.concatenate([p[i] for p in pieces]) for i in range(4)]
-    tf = np.fromiter((counts[t] for t in table), dtype=np.int64, count=len(table))
-    return table, tf, (cat[0], cat[1]), (cat[2], cat[3])
+    return table, (cat[0], cat[1]), (cat[2], cat[3])
 
 
 def _bucket_ids(keys, orders, base, tok_hash, n_vocab: int, buckets: int) -> np.ndarray:
@@ -167,7 +166,7 @@ def encode_ngrams(train_texts, test_texts, tokenizer: str, vocab_size: int, ngra
     ng.check_ngram_options(ngrams, min_df, max_df, hash_buckets)
     check_vocab_size(vocab_size)
     t0 = time.perf_counter()
-    table, _, (tr_flat, tr_len), (te_flat, te_len) = tokenize_to_ids(train_texts, test_texts, tokenizer, workers)
+    table, (tr_flat, tr_len), (te_flat, te_len) = tokenize_to_ids(train_texts, test_texts, tokenizer, workers)
     if not table:
         from fastbow.errors import DataError
 

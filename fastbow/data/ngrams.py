@@ -91,11 +91,11 @@ def segment_tokenizer(name: str):
     return words_segmented if name == "words" else tok
 
 
-def unigram_table(counts: dict) -> tuple[tuple, dict]:
+def unigram_table(counts) -> tuple[tuple, dict]:
     """Distinct training tokens in sorted order and their unigram ids ``1..U`` (marker → -1).
 
     Args:
-        counts (dict): token → occurrences over the training split (markers not included).
+        counts (iterable of str): the distinct training tokens (a set, or a dict's keys; markers not included).
 
     Returns:
         tuple: ``tokens (U,)`` sorted, and ``ids``, a dict token → id (``ids[BOUNDARY] == -1``).
