@@ -289,7 +289,24 @@ def summary_markdown(results: dict, info: dict) -> str:
     from e2e import e2e_lines  # group e (benchmarks/e2e.py)
 
     lines += e2e_lines(results.get("e", {}))
+    lines += ngram_markdown(results.get("ng", {}))
     return "\n".join(lines)
+
+
+def ngram_markdown(ng: dict) -> list[str]:
+    """Group ng (issue 12): n-gram preparation against ``TfidfVectorizer(ngram_range=(1, 2))``, target <= 0.5x."""
+    ref = ng.get("texts->CSR TfidfVectorizer(1, 2)")
+    if not ng:
+        return []
+    rows = [(name, _fmt_s(r["median_s"]), f"{r['median_s'] / ref['median_s']:.2f}×" if ref else "", r.get("note", ""))
+            for name, r in ng.items()]
+    lines = ["### ng. n-gram preparation, texts → CSR (train + test)", ""]
+    lines += _table(("step", "median", "vs TfidfVectorizer", "note"), rows) + [""]
+    mine = ng.get("texts->CSR fastbow 1-2-grams")
+    if mine and ref:
+        lines += [target_line("n-gram preparation ≤ 0.5× TfidfVectorizer(ngram_range=(1, 2))",
+                              *ratio_range(mine, ref), 0.5, higher_is_better=False, fmt="{:.2f}×"), ""]
+    return lines
 
 
 def main(argv=None) -> int:

@@ -91,6 +91,11 @@ def load_predictor(path: str | os.PathLike, device="cpu", backend: str = "auto")
         warnings.warn(f"{path} is an unfinished run (stopped after {state['epoch']} full epoch(s) of {planned}, "
                       f"plus {state['batch']} batch(es)); scoring with its weights as they were then; "
                       f"finish it with python -m fastbow.train --resume", UserWarning, stacklevel=2)
+    cfg = state.get("config", {})
+    if cfg.get("ngrams", 1) != 1 or cfg.get("weighting", "binary") != "binary" or "ngrams" in state["vocab"]:
+        raise DataError(f"{path} was trained with --ngrams {cfg.get('ngrams', 1)} --weighting "
+                        f"{cfg.get('weighting', 'binary')}; predict and evaluate score unigram binary runs only "
+                        "so far (the n-gram encoder and the fitted weights are not saved with the run yet)")
     vocab = Vocab.from_dict(state["vocab"])
     classes = tuple(state["classes"])
     n_logits = state["n_logits"]

@@ -19,4 +19,6 @@ DEFAULT_HIDDEN = 200                             # hidden units H of the MLP (fa
 SUBSET_MODES = ("first", "balanced", "random")   # how --train-size/--test-size pick rows (fastbow.data.subsets)
 QUOTING = ("minimal", "none")                   # --quoting of CSV/TSV tables (fastbow.data.dataset)
 CLASS_WEIGHTS = ("none", "balanced")             # --class-weight (fastbow.training.class_weight)
+DEFAULT_NGRAM_VOCAB_SIZE = {1: 20_000, 2: 100_000, 3: 200_000}  # K when --vocab-size is not given (fastbow.data.features)
+WEIGHTINGS = ("binary", "count", "tfidf", "nb")   # --weighting: feature values (fastbow.data.weighting)
 PIPELINES = ("notebook-naive", "notebook-dense", "scatter", "sparse", "fused")  # python -m fastbow.profile (fastbow.baselines.pipelines)

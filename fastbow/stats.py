@@ -225,6 +225,14 @@ def format_compare(all_stats: dict) -> str:
     return _table(["tokenizer"] + names, rows)
 
 
+def _df(text: str):
+    """An int (documents) or a float (fraction), as scikit-learn reads ``min_df``/``max_df``."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.stats`` argument parser."""
     p = argparse.ArgumentParser(prog="python -m fastbow.stats", formatter_class=HelpFormatter,
@@ -236,7 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, choices=list(TOKENIZERS), help="tokenizer name")
     p.add_argument("--compare", default=None, metavar="A,B,...",
                    help="comma-separated tokenizers to compare side by side (e.g. whitespace,notebook,words)")
-    p.add_argument("--vocab-size", type=int, default=DEFAULT_VOCAB_SIZE, metavar="K", help="vocabulary size")
+    p.add_argument("--vocab-size", type=int, default=None, metavar="K",
+                   help="vocabulary size (default: 20,000; with --ngrams as fastbow.train's)")
+    f = p.add_argument_group("n-gram vocabulary (as fastbow.train's flags): kept n-grams per order, OOV share, "
+                             "hash collisions")
+    f.add_argument("--ngrams", type=int, default=1, metavar="N", help="word n-grams of orders 1..N")
+    f.add_argument("--min-df", type=_df, default=1, metavar="DF", help="document-frequency floor")
+    f.add_argument("--max-df", type=_df, default=1.0, metavar="DF", help="document-frequency ceiling")
+    f.add_argument("--hash-buckets", type=int, default=None, metavar="M", help="hash n-grams of order >= 2")
     p.add_argument("--json", action="store_true", help="print JSON on stdout instead of tables (logs are muted)")
     p.add_argument("--out", default=None, metavar="FILE", help="also write the JSON to FILE (atomically)")
     p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True,
@@ -254,6 +269,10 @@ def run(args: argparse.Namespace) -> dict:
     """Compute, print and optionally save the statistics described by parsed ``args``."""
     if args.json:
         logging.getLogger("fastbow").setLevel(logging.WARNING)  # keep stdout pure JSON
+    if args.ngrams != 1 or args.min_df != 1 or args.max_df != 1.0 or args.hash_buckets is not None:
+        return run_ngrams(args)
+    if args.vocab_size is None:
+        args.vocab_size = DEFAULT_VOCAB_SIZE
     names = [s.strip() for s in args.compare.split(",") if s.strip()] if args.compare else [args.tokenizer]
     if not names or len(set(names)) != len(names):
         raise FastbowError(f"--compare should list distinct tokenizer names separated by commas, "
@@ -269,6 +288,28 @@ def run(args: argparse.Namespace) -> dict:
         print(format_compare(all_stats))
     else:
         print(format_stats(doc))
+    return doc
+
+
+def run_ngrams(args: argparse.Namespace) -> dict:
+    """The n-gram vocabulary report (:func:`fastbow.data.features.ngram_stats`) for parsed ``args``."""
+    from fastbow.data.features import (
+        default_vocab_size,
+        format_ngram_stats,
+        ngram_stats,
+    )
+    from fastbow.data.ngrams import NgramOptions
+    from fastbow.data.prepare import prepare
+
+    if args.compare:
+        raise FastbowError("--compare reports unigram statistics; drop it with --ngrams/--min-df/--max-df/--hash-buckets")
+    k = args.vocab_size if args.vocab_size is not None else default_vocab_size(args.ngrams)
+    opts = NgramOptions(args.ngrams, args.min_df, args.max_df, args.hash_buckets, counts=True)
+    p = prepare(resolve_data_path(args.data), args.tokenizer, k, use_cache=args.cache, ngram=opts)
+    doc = ngram_stats(p)
+    if args.out:
+        write_json(args.out, doc)
+    print(json.dumps(doc, indent=2, ensure_ascii=False) if args.json else format_ngram_stats(doc))
     return doc
 
 

@@ -1,10 +1,11 @@
-"""Hyper-parameter sweeps and the shuffle ablation: ``python -m fastbow.sweep {lr,batch-size,shuffle}``.
+"""Hyper-parameter sweeps and the shuffle ablation: ``python -m fastbow.sweep {lr,batch-size,shuffle,dropout,weight-decay,weighting}``.
 
 Examples::
 
     python -m fastbow.sweep lr --optimizer sgd --epochs 5 --lr-min 1e-8 --lr-max 1e-1 --points 8   # II.3
     python -m fastbow.sweep batch-size --values 16,128,1024 --epochs 5 --lr 0.01 --optimizer sgd   # III.3
     python -m fastbow.sweep shuffle                                                              # III
+    python -m fastbow.sweep dropout --ngrams 3 --weighting nb --values 0,0.5                     # issue 12
 
 Every point trains a freshly initialized model with the same seed (repeat ``r`` of ``--repeats R``
 uses seed ``--seed + r``; the validation split stays the one of ``--seed``) on data prepared once
@@ -32,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from fastbow.data.datapath import resolve_data_path
+from fastbow.data.features import ngram_options
 from fastbow.data.prepare import prepare
 from fastbow.training.config import TrainConfig
 
@@ -42,7 +44,9 @@ from .train import build_parser as build_train_parser
 
 log = logging.getLogger("fastbow")
 
-KINDS = {"lr": "lr", "batch-size": "batch_size", "shuffle": "shuffle"}  # sweep kind → TrainConfig field
+KINDS = {"lr": "lr", "batch-size": "batch_size", "shuffle": "shuffle",  # sweep kind → TrainConfig field
+         "dropout": "dropout", "weight-decay": "weight_decay", "weighting": "weighting"}
+RATE_KINDS = ("dropout", "weight-decay")  # --values: distinct numbers >= 0 (dropout < 1: checked per point)
 DEFAULT_BATCH_SIZES = (16, 128, 1024)
 DEFAULT_LR_RANGE = (1e-5, 1e-1, 5)  # --lr-min, --lr-max, --points
 METRICS = ("val_accuracy", "val_loss", "val_perplexity", "test_accuracy", "test_loss", "test_perplexity",
@@ -76,6 +80,8 @@ def parse_values(kind: str, text: str | None, lr_min=None, lr_max=None, points=N
         if text is not None:
             raise FastbowError("the shuffle ablation takes no --values (it always runs shuffle off, then on)")
         return [False, True]
+    if kind in RATE_KINDS + ("weighting",):
+        return parse_feature_values(kind, text)
     if text is not None:
         if ranged:
             raise FastbowError("pass either --values or --lr-min/--lr-max/--points, not both")
@@ -101,10 +107,39 @@ def parse_values(kind: str, text: str | None, lr_min=None, lr_max=None, points=N
     return [float(v) for v in np.logspace(math.log10(lo), math.log10(hi), n)]
 
 
+def parse_feature_values(kind: str, text: str | None) -> list:
+    """``--values`` of the dropout, weight-decay and weighting sweeps (defaults: 0,0.25,0.5 / 0,1e-6,1e-5 / all schemes).
+
+    Raises:
+        FastbowError: an item that is not a number >= 0 (a scheme name for weighting), or repeated values.
+    """
+    from fastbow.data.weighting import WEIGHTINGS
+
+    if text is None:
+        return {"dropout": [0.0, 0.25, 0.5], "weight-decay": [0.0, 1e-6, 1e-5]}.get(kind, list(WEIGHTINGS))
+    items = [v.strip() for v in text.split(",")]
+    if kind == "weighting":
+        bad = [v for v in items if v not in WEIGHTINGS]
+        if bad or len(set(items)) != len(items):
+            raise FastbowError(f"--values should be distinct weightings among {', '.join(WEIGHTINGS)}, but got {text!r}")
+        return items
+    try:
+        values = [float(v) for v in items]
+    except ValueError:
+        values = []
+    if not values or any(not (0 <= v < math.inf) for v in values) or len(set(values)) != len(values):
+        raise FastbowError(f"--values should be distinct comma-separated numbers >= 0, but got {text!r}")
+    return values
+
+
 def value_label(kind: str, value) -> str:
     """Short text of a sweep value: ``1e-03``, ``128``, ``on``/``off``."""
     if kind == "shuffle":
         return "on" if value else "off"
+    if kind == "weighting":
+        return value
+    if kind in RATE_KINDS:
+        return f"{value:.3g}"
     return f"{value:.3g}" if kind == "lr" else str(value)
 
 
@@ -266,7 +301,11 @@ def run_sweep(kind: str, base: TrainConfig, values: list, repeats: int = 1) -> d
     t_start = time.perf_counter()
     device = resolve_device(base.device)
     data_path = resolve_data_path(base.data)
-    data = prepare(data_path, base.tokenizer, base.vocab_size, use_cache=base.cache, options=data_options(base))
+    from fastbow.data.weighting import needs_counts  # numpy: imported when a sweep runs
+
+    counts = any(needs_counts(c.weighting) for _, _, c in configs)  # a weighting sweep may need term counts
+    data = prepare(data_path, base.tokenizer, base.vocab_size, use_cache=base.cache, options=data_options(base),
+                   ngram=dataclasses.replace(ngram_options(base), counts=counts))
     log.info("sweep %s over %s, %d repeat(s): data ready in %.2f s (%s)", kind,
              ", ".join(value_label(kind, v) for v in values), repeats, data.seconds,
              "cache hit" if data.cache_hit else "built")
@@ -317,7 +356,8 @@ def build_parser():
     g = p.add_argument_group("sweep")
     g.add_argument("--values", default=None, metavar="V1,V2,...",
                    help=f"values to visit (lr: numbers; batch-size: integers, default "
-                        f"{','.join(map(str, DEFAULT_BATCH_SIZES))})")
+                        f"{','.join(map(str, DEFAULT_BATCH_SIZES))}; dropout: default 0,0.25,0.5; weight-decay: "
+                        "default 0,1e-6,1e-5; weighting: names, default all)")
     g.add_argument("--lr-min", type=float, default=None, help=f"lr sweep: lowest LR (default {DEFAULT_LR_RANGE[0]:g})")
     g.add_argument("--lr-max", type=float, default=None, help=f"lr sweep: highest LR (default {DEFAULT_LR_RANGE[1]:g})")
     g.add_argument("--points", type=int, default=None,

@@ -32,6 +32,7 @@ from fastbow.options import (
     OPTIMIZERS,
     QUOTING,
     SUBSET_MODES,
+    WEIGHTINGS,
 )
 from fastbow.training.config import RESUMABLE_FLAGS, TrainConfig
 
@@ -48,6 +49,14 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _df(text: str):
+    """``--min-df``/``--max-df``: an int (documents) or a float (fraction), as scikit-learn reads them."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.train`` argument parser; every flag is documented in ``--help``."""
     d = TrainConfig()
@@ -60,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "~/.cache/fastbow, torchtext's cache, else download")
     p.add_argument("--out", default=d.out, metavar="DIR", help="output folder for metrics.json, model.pt, vocab.json")
     p.add_argument("--tokenizer", default=d.tokenizer, choices=list(TOKENIZERS), help="tokenizer name")
-    p.add_argument("--vocab-size", type=int, default=d.vocab_size, metavar="K",
-                   help="keep the K most frequent training tokens (features: K + 1 with OOV)")
+    p.add_argument("--vocab-size", type=int, default=None, metavar="K",
+                   help="keep the K most frequent training n-grams (features: K + 1 with OOV); "
+                        "default: 20,000 with --ngrams 1, 100,000 with 2, 200,000 with 3")
     p.add_argument("--hidden", type=int, default=d.hidden, metavar="H", help="hidden units")
     p.add_argument("--logits", type=int, default=d.logits, metavar="C",
                    help="1: one logit with BCEWithLogitsLoss; C: one per class with CrossEntropyLoss; "
@@ -81,7 +91,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto: fused on the CPU, dense on CUDA; fused: Numba kernels for forward, backward "
                         "and update of the touched table rows only (CPU; adam is lazy Adam there); sparse: "
                         "EmbeddingBag over the CSR ids with autograd (sparse gradients with sgd); dense: multi-hot "
-                        "(B, V+1) batches built by the scatter kernel")
+                        "(B, V+1) batches built by the scatter kernel. auto falls back to sparse where the fused kernels do "
+                        "not apply (--weighting other than binary, --dropout, --weight-decay, --class-weight, torchrun)")
+    f = p.add_argument_group("n-grams and feature values (fastbow.data.ngrams, fastbow.data.weighting)")
+    f.add_argument("--ngrams", type=int, default=d.ngrams, metavar="N",
+                   help="word n-grams of orders 1..N (1-3), never across <br /> line breaks")
+    f.add_argument("--min-df", type=_df, default=d.min_df, metavar="DF",
+                   help="drop n-grams in fewer training documents (int: count; float in (0, 1]: fraction)")
+    f.add_argument("--max-df", type=_df, default=d.max_df, metavar="DF",
+                   help="drop n-grams in more training documents (int: count; float in (0, 1]: fraction)")
+    f.add_argument("--hash-buckets", type=int, default=None, metavar="M",
+                   help="hash n-grams of order >= 2 into M buckets (stable hash; collisions in fastbow.stats) "
+                        "instead of a vocabulary; unigrams keep the top K")
+    f.add_argument("--weighting", default=d.weighting, choices=list(WEIGHTINGS),
+                   help="feature values: binary (multi-hot), count, tfidf (scikit-learn's: smooth idf, l2 norm) "
+                        "or nb (Wang & Manning's log-count ratio, alpha 1), fitted on the training rows")
+    f.add_argument("--dropout", type=float, default=d.dropout, metavar="P",
+                   help="dropout probability on the input bag while training")
+    f.add_argument("--weight-decay", type=float, default=d.weight_decay, metavar="L2",
+                   help="L2 penalty added to the gradient (choose it with a sweep on --val-fraction)")
     p.add_argument("--cache", action=argparse.BooleanOptionalAction, default=d.cache,
                    help="reuse the tokenized CSR cache; --no-cache re-tokenizes")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=d.progress,

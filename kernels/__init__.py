@@ -26,7 +26,8 @@ forward / backward / optimizer kernels of ``--input fused``, the CPU default).
 Output contract: ``out`` is a preallocated ``(B, n_features) float32`` buffer,
 reused across batches; after a call ``out[b, j] == 1.0`` iff id ``j`` occurs in
 CSR row ``rows[b]``, else ``0.0`` (duplicate ids leave ``1.0``); old contents
-are overwritten; the call returns ``out``.
+are overwritten; the call returns ``out``. With ``data`` (a ``(nnz,) float32``
+value per stored id) every backend writes ``out[b, j] = data[p]`` instead of 1.0.
 
 Checking: ``check=True`` validates the whole CSR and the batch before anything
 is launched or written, which reads all of ``indices`` and syncs the host with
@@ -58,7 +59,7 @@ from . import numba_env  # noqa: E402,F401
 from .numba_cpu import scatter_multi_hot_numba
 from .torch_ref import scatter_multi_hot_torch
 from .triton_gpu import interpreter_enabled, scatter_multi_hot_triton, triton_available
-from .validate import validate_batch, validate_csr
+from .validate import validate_batch, validate_csr, validate_data
 
 __all__ = [
     "BACKENDS",
@@ -69,6 +70,7 @@ __all__ = [
     "scatter_multi_hot_triton",
     "validate_batch",
     "validate_csr",
+    "validate_data",
 ]
 
 _IMPLS = {
@@ -133,6 +135,7 @@ def scatter_multi_hot(
     out: torch.Tensor,
     backend: str = "auto",
     check: bool = True,
+    data: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Write the multi-hot rows ``rows`` of a CSR into ``out``; return ``out``.
 
@@ -147,6 +150,9 @@ def scatter_multi_hot(
         check (bool): run :func:`validate_batch` and :func:`validate_csr` (with
             ``n_features=out.shape[1]``) before launching (default ``True``). Pass
             ``False`` on the hot path after validating the CSR once.
+        data (Tensor, optional): ``(nnz,) float32`` value of each id (counts, tf-idf or NB
+            weights, :mod:`fastbow.data.weighting`), written instead of 1.0; ``None`` (default):
+            all ones. With values, ids must be unique per row (as a fastbow CSR's are).
 
     Returns:
         Tensor: ``out``, with ``out[b, j] == 1.0`` iff id ``j`` is in row ``rows[b]``, else ``0.0``.
@@ -163,5 +169,8 @@ def scatter_multi_hot(
     if check:
         validate_batch(indptr, indices, rows, out)  # first: it guarantees out is a 2-D tensor
         validate_csr(indptr, indices, n_features=out.shape[1])
+        validate_data(data, indices)
     impl = _IMPLS[resolve_backend(backend, out.device)]
-    return impl(indptr, indices, rows, out)
+    if data is None:
+        return impl(indptr, indices, rows, out)
+    return impl(indptr, indices, rows, out, data)

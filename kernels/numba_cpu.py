@@ -54,8 +54,19 @@ def _scatter_multi_hot_kernel(indptr, indices, rows, out):
             out[b, indices[p]] = 1.0  # no bounds check: validate first (validate.py)
 
 
+@cached_njit(parallel=True, nogil=True)  # cache and threading layer: numba_env.py
+def _scatter_values_kernel(indptr, indices, data, rows, out):
+    # as _scatter_multi_hot_kernel, writing data[p] (float32, (nnz,)) instead of 1.0
+    for b in prange(rows.shape[0]):
+        out[b, :] = 0.0
+        r = rows[b]
+        for p in range(indptr[r], indptr[r + 1]):
+            out[b, indices[p]] = data[p]  # ids are unique per row: one write per cell
+
+
 def scatter_multi_hot_numba(
-    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor
+    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor,
+    data: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Write the multi-hot rows ``rows`` of a CSR into ``out`` on the CPU with Numba.
 
@@ -68,7 +79,8 @@ def scatter_multi_hot_numba(
         indices (Tensor): ``(nnz,) int32 or int64`` ids in ``[0, out.shape[1])``.
         rows (Tensor): ``(B,) int64`` CSR rows to gather, any order, repeats allowed.
         out (Tensor): ``(B, n_features) float32`` preallocated buffer, written in place.
-            All four on the CPU.
+        data (Tensor, optional): ``(nnz,) float32`` value of each id, written instead of 1.0
+            (ids must then be unique per row). All on the CPU.
 
     Returns:
         Tensor: ``out``.
@@ -84,13 +96,16 @@ def scatter_multi_hot_numba(
     The first call per dtype combination compiles the kernel (or loads it from
     the on-disk cache).
     """
-    for name, t in (("indptr", indptr), ("indices", indices), ("rows", rows), ("out", out)):
-        if t.device.type != "cpu":
+    for name, t in (("indptr", indptr), ("indices", indices), ("rows", rows), ("out", out), ("data", data)):
+        if t is not None and t.device.type != "cpu":
             raise DataError(
                 f"the numba backend needs CPU tensors, but got {name}.device={t.device}; "
                 "use backend='triton' or backend='torch' for CUDA tensors"
             )
     # .numpy() shares memory with the tensor, so the kernel writes into out itself
     with LAUNCH_LOCK:  # one parallel launch at a time: thread-safe under every threading layer (numba_env.py)
-        _scatter_multi_hot_kernel(indptr.numpy(), indices.numpy(), rows.numpy(), out.numpy())
+        if data is not None:
+            _scatter_values_kernel(indptr.numpy(), indices.numpy(), data.numpy(), rows.numpy(), out.numpy())
+        else:
+            _scatter_multi_hot_kernel(indptr.numpy(), indices.numpy(), rows.numpy(), out.numpy())
     return out

@@ -12,7 +12,8 @@ __all__ = ["scatter_multi_hot_torch"]
 
 
 def scatter_multi_hot_torch(
-    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor
+    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor,
+    data: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Write the multi-hot rows ``rows`` of a CSR into ``out`` with torch ops.
 
@@ -25,7 +26,8 @@ def scatter_multi_hot_torch(
         indices (Tensor): ``(nnz,) int32 or int64`` ids in ``[0, out.shape[1])``.
         rows (Tensor): ``(B,) int64`` CSR rows to gather, any order, repeats allowed.
         out (Tensor): ``(B, n_features) float32`` preallocated buffer.
-            All four on the same device (any device).
+        data (Tensor, optional): ``(nnz,) float32`` value of each id, written instead of 1.0
+            (ids must then be unique per row). All on the same device (any device).
 
     Returns:
         Tensor: ``out``.
@@ -59,6 +61,8 @@ def scatter_multi_hot_torch(
     )  # (total,) int64: batch row of each gathered id
     seg_begin = torch.cumsum(counts, 0) - counts  # (B,) where each row's ids start in the gathered list
     shift = (starts - seg_begin)[batch_row]  # (total,) maps gathered position -> position in indices
-    ids = indices[torch.arange(total, device=out.device) + shift].long()  # (total,) feature ids
-    out.index_put_((batch_row, ids), torch.ones((), dtype=out.dtype, device=out.device))
+    pos = torch.arange(total, device=out.device) + shift  # (total,) positions in indices
+    ids = indices[pos].long()  # (total,) feature ids
+    values = data[pos] if data is not None else torch.ones((), dtype=out.dtype, device=out.device)
+    out.index_put_((batch_row, ids), values)
     return out

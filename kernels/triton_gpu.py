@@ -77,6 +77,8 @@ def _get_kernel():
         rows_ptr,  # *int64, (B,): CSR row that goes to each batch row
         out_ptr,  # *float32, (B, n_features): zeroed by the wrapper, row-major
         out_row_stride,  # elements between out[b, 0] and out[b + 1, 0] (= n_features)
+        data_ptr,  # *float32, (nnz,): value of each id; ignored (may be any pointer) when not HAS_DATA
+        HAS_DATA: tl.constexpr,  # write data[pos] instead of 1.0
         BLOCK: tl.constexpr,  # ids handled per loop step; a power of two
     ):
         b = tl.program_id(axis=0)  # this program's batch row
@@ -90,14 +92,19 @@ def _get_kernel():
             pos = chunk + tl.arange(0, BLOCK)  # (BLOCK,) positions in indices
             mask = pos < end  # guard the last, partial chunk: no loads past the row
             ids = tl.load(indices_ptr + pos, mask=mask, other=0)  # (BLOCK,) feature ids
-            tl.store(out_row_ptr + ids, 1.0, mask=mask)  # duplicates store 1.0 twice: harmless
+            if HAS_DATA:
+                vals = tl.load(data_ptr + pos, mask=mask, other=0.0)  # (BLOCK,) values; ids unique per row
+                tl.store(out_row_ptr + ids, vals, mask=mask)
+            else:
+                tl.store(out_row_ptr + ids, 1.0, mask=mask)  # duplicates store 1.0 twice: harmless
 
     _KERNELS[interpret] = _scatter_multi_hot_kernel
     return _scatter_multi_hot_kernel
 
 
 def scatter_multi_hot_triton(
-    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor
+    indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tensor, out: torch.Tensor,
+    data: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Write the multi-hot rows ``rows`` of a CSR into ``out`` with one Triton kernel.
 
@@ -110,7 +117,9 @@ def scatter_multi_hot_triton(
         indices (Tensor): ``(nnz,) int32 or int64`` ids in ``[0, out.shape[1])``.
         rows (Tensor): ``(B,) int64`` CSR rows to gather, any order, repeats allowed.
         out (Tensor): ``(B, n_features) float32`` contiguous buffer, written in place.
-            All four on one CUDA device, or on the CPU with ``TRITON_INTERPRET=1``.
+        data (Tensor, optional): ``(nnz,) float32`` value of each id, written instead of 1.0
+            (ids must then be unique per row). All on one CUDA device, or on the CPU with
+            ``TRITON_INTERPRET=1``.
 
     Returns:
         Tensor: ``out``.
@@ -135,9 +144,11 @@ def scatter_multi_hot_triton(
     if rows.numel() == 0:
         return out
     grid = (rows.numel(),)  # one program per batch row
+    has_data = data is not None
+    data_arg = data if has_data else out  # any float32 pointer: never read without HAS_DATA
     if out.device.type == "cuda":
         with torch.cuda.device(out.device):  # launch on out's GPU, not the current one
-            kernel[grid](indptr, indices, rows, out, out.stride(0), BLOCK=BLOCK)
+            kernel[grid](indptr, indices, rows, out, out.stride(0), data_arg, HAS_DATA=has_data, BLOCK=BLOCK)
     else:  # TRITON_INTERPRET=1: CPU tensors through the interpreter
-        kernel[grid](indptr, indices, rows, out, out.stride(0), BLOCK=BLOCK)
+        kernel[grid](indptr, indices, rows, out, out.stride(0), data_arg, HAS_DATA=has_data, BLOCK=BLOCK)
     return out

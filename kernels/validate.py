@@ -186,3 +186,18 @@ def validate_batch(indptr: torch.Tensor, indices: torch.Tensor, rows: torch.Tens
         raise DataError(f"{span}, but got max row {hi} at position {int(rows.argmax())}; draw rows from range(n_docs)")
     if lo < 0:
         raise DataError(f"{span}, but got min row {lo} at position {int(rows.argmin())}; draw rows from range(n_docs)")
+
+
+def validate_data(data, indices: torch.Tensor) -> None:
+    """Check optional per-id values: ``None``, or a 1-D float32 tensor shaped like ``indices``, on its device.
+
+    Raises:
+        DataError: wrong type, dtype, shape or device (one line saying which).
+    """
+    if data is None:
+        return
+    if not isinstance(data, torch.Tensor) or data.dtype != torch.float32 or data.shape != indices.shape:
+        got = f"{data.dtype} {tuple(data.shape)}" if isinstance(data, torch.Tensor) else type(data).__name__
+        raise DataError(f"data must be a float32 tensor of shape {tuple(indices.shape)} (one value per id), got {got}")
+    if data.device != indices.device:
+        raise DataError(f"data is on {data.device} but indices on {indices.device}; move them to one device")

@@ -13,6 +13,12 @@
 - ``csr.py`` — token ids → CSR ``indptr (n_docs + 1,) int64`` / ``indices (nnz,) int32``, sorted, unique per row.
 - ``parallel_encode.py`` — tokenize, count and encode in worker processes.
 - ``stream_encode.py`` — CSV/TSV/JSONL table pairs tokenized and encoded in chunks, memory bounded by the CSR.
+- ``ngrams.py`` — word n-grams from unigram-id arrays: keys, count vocabulary with df cut-offs, term-count CSR.
+- ``ngram_vocab.py`` — the n-gram options (validated, part of the cache key) and :class:`NgramVocab`.
+- ``ngram_hash.py`` — stable n-gram hashing into buckets and its collisions.
+- ``ngram_encode.py`` — the n-gram preparation of both splits (workers tokenize, NumPy builds the n-grams).
+- ``weighting.py`` — feature values: binary, count, tf-idf (scikit-learn's), NB log-count ratios.
+- ``features.py`` — a run's feature options: n-gram preparation, default K, input kind, weighting, n-gram stats.
 - ``prepare.py`` — read → tokenize → vocab → CSR once, cached on disk (:func:`~fastbow.data.prepare.prepare`).
 - ``labelled.py`` — the splits of any dataset (a bare table included) for ``stats`` and ``profile``.
 - ``memory.py`` — the same from in-memory texts and labels (any hashable labels → class ids), without disk.

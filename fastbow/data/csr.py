@@ -32,12 +32,16 @@ class CSR:
             several times is one feature).
         labels (np.ndarray): ``(n_docs,) int64`` class ids in ``[0, n_classes)``.
         n_features (int): V + 1, the width of a multi-hot row (id 0 = OOV).
+        data (np.ndarray | None): ``(nnz,) float32`` value of each stored id (term counts or
+            weights, :mod:`fastbow.data.weighting`); ``None`` (the default) means all ones,
+            the multi-hot formulation.
     """
 
     indptr: np.ndarray
     indices: np.ndarray
     labels: np.ndarray
     n_features: int
+    data: np.ndarray | None = None
 
     @property
     def n_docs(self) -> int:
@@ -54,8 +58,9 @@ class CSR:
         return np.diff(self.indptr)
 
     def nbytes(self) -> int:
-        """Host memory of the three arrays, in bytes."""
-        return self.indptr.nbytes + self.indices.nbytes + self.labels.nbytes
+        """Host memory of the arrays (``data`` included when present), in bytes."""
+        extra = self.data.nbytes if self.data is not None else 0
+        return self.indptr.nbytes + self.indices.nbytes + self.labels.nbytes + extra
 
     def subset(self, rows) -> "CSR":
         """The rows ``rows`` (``(n,) int`` array, any order) as a new CSR."""
@@ -66,14 +71,19 @@ class CSR:
         np.cumsum(lengths, out=indptr[1:])
         # positions of each kept id in the old indices: start of its row + offset within the row
         offsets = np.arange(indptr[-1], dtype=np.int64) - np.repeat(indptr[:-1], lengths)
-        indices = self.indices[np.repeat(starts, lengths) + offsets]
-        return CSR(indptr, indices, self.labels[rows], self.n_features)
+        pos = np.repeat(starts, lengths) + offsets
+        data = self.data[pos] if self.data is not None else None
+        return CSR(indptr, self.indices[pos], self.labels[rows], self.n_features, data)
+
+    def with_data(self, data: np.ndarray | None) -> "CSR":
+        """The same rows with values ``data`` (``(nnz,) float32`` or ``None`` for all ones)."""
+        return CSR(self.indptr, self.indices, self.labels, self.n_features, data)
 
     def to_scipy(self):
-        """This split as a ``scipy.sparse.csr_matrix`` of shape ``(n_docs, n_features)``, float32 ones."""
+        """This split as a ``scipy.sparse.csr_matrix`` of shape ``(n_docs, n_features)``, float32 (``data`` or ones)."""
         import scipy.sparse as sp
 
-        data = np.ones(self.nnz, dtype=np.float32)
+        data = self.data if self.data is not None else np.ones(self.nnz, dtype=np.float32)
         return sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n_docs, self.n_features))
 
     def validate(self) -> "CSR":
@@ -97,6 +107,12 @@ class CSR:
             raise DataError(
                 f"CSR ids must lie in [0, {self.n_features - 1}], but got ids in [{ix.min()}, {ix.max()}]; "
                 "rebuild the CSR with this vocabulary")
+        d = self.data
+        if d is not None and (d.dtype != np.float32 or d.shape != ix.shape):
+            raise DataError(f"CSR data must be a float32 array of shape {ix.shape} (one value per id), "
+                            f"got {d.dtype} {d.shape}")
+        if d is not None and not np.all(np.isfinite(d)):
+            raise DataError("CSR data holds NaN or infinite values; rebuild the features")
         if y.shape != (len(ip) - 1,):
             raise DataError(f"labels must have shape ({len(ip) - 1},) (one per document), got {y.shape}")
         return self

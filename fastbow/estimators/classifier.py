@@ -35,7 +35,7 @@ from fastbow.training.run import (
 
 __all__ = ["TRAINER_OPTIONS", "BowClassifier"]
 
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+_DEFAULTS = dataclasses.asdict(TrainConfig())  # the trainer's defaults, resolved (vocab_size: 20,000 for unigrams)
 # the trainer's options a BowClassifier takes, under the TrainConfig (= --flag) names
 TRAINER_OPTIONS = ("tokenizer", "vocab_size", "hidden", "epochs", "batch_size", "optimizer", "lr", "device",
                    "input", "seed", "val_fraction", "early_stopping")
@@ -126,7 +126,7 @@ class BowClassifier(ParamsMixin):
             texts = check_texts(texts)
             ids, classes = encode_labels(y, len(texts))
             data = prepare_texts(texts, ids, classes=[native(c) for c in classes], tokenizer=self.tokenizer,
-                                 vocab_size=self.vocab_size)
+                                 vocab_size=cfg.vocab_size)
             device = resolve_device(self.device)
             trained = {}
             result = run_prepared(cfg, data, device=device, trained=trained)

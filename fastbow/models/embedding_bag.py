@@ -18,6 +18,7 @@ from torch import nn
 
 from fastbow.kernels import sparse_mlp_numba
 from fastbow.kernels.bag_numba import bag_sum_sparse_grad
+from fastbow.kernels.bag_values import bag_sum_weighted
 from fastbow.models.mlp import DEFAULT_HIDDEN, OneHotMLP, _check_positive
 from fastbow.options import INPUTS  # noqa: F401  (re-exported; defined without torch for the parsers)
 
@@ -57,6 +58,12 @@ class SparseBagMLP(nn.Module):
         On the CPU under ``torch.no_grad()`` (evaluation, prediction) the logits come from the
         fused forward kernel :func:`fastbow.kernels.sparse_mlp_numba.forward` (equal to the autograd
         path within 1e-5; ``tests/test_sparse_mlp_numba.py``); training through autograd is unchanged.
+        ``forward((ids, offsets, weights))``: ``weights (nnz,) float32``, the value of each id
+        (``per_sample_weights`` of ``EmbeddingBag``: ``h[b] = sum_p weights[p] * table[ids[p]]``).
+
+    Attributes:
+        input_dropout (float): as :class:`fastbow.models.mlp.OneHotMLP`'s, applied to the ids'
+            values (ones without ``weights``) while training.
 
     Example:
         >>> m = SparseBagMLP(5, 3, 1)
@@ -91,12 +98,24 @@ class SparseBagMLP(nn.Module):
         """V + 1, the rows of the bag table."""
         return self.bag.num_embeddings
 
+    input_dropout = 0.0
+
     def forward(self, inputs) -> torch.Tensor:
-        ids, offsets = inputs
+        ids, offsets = inputs[0], inputs[1]
+        weights = inputs[2] if len(inputs) > 2 else None  # (nnz,) float32 values, or None: ones
         w = self.bag.weight
-        if not torch.is_grad_enabled() and w.device.type == "cpu" and w.dtype == torch.float32:
-            return self._fused_logits(ids, offsets)  # evaluation: one Numba pass, no autograd
-        if self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
+        if (weights is None and not torch.is_grad_enabled() and w.device.type == "cpu"
+                and w.dtype == torch.float32):
+            return self._fused_logits(ids, offsets)  # evaluation of binary bags: one Numba pass, no autograd
+        if self.input_dropout and self.training:
+            ones = weights if weights is not None else torch.ones(ids.shape, dtype=w.dtype, device=w.device)
+            weights = nn.functional.dropout(ones, self.input_dropout)
+        if (weights is not None and not self.bag.sparse and w.device.type == "cpu" and w.requires_grad
+                and torch.is_grad_enabled()):
+            h = bag_sum_weighted(w, ids, offsets, weights)  # dense table gradient in one Numba loop
+        elif weights is not None:
+            h = self.bag(ids, offsets, per_sample_weights=weights)  # torch's backward (sparse, CUDA, no grad)
+        elif self.bag.sparse and w.device.type == "cpu" and w.requires_grad and torch.is_grad_enabled():
             if self._slot is None:
                 self._slot = torch.full((self.n_features,), -1, dtype=torch.int64)
             h = bag_sum_sparse_grad(w, ids, offsets, self._slot)  # coalesced sparse table gradient

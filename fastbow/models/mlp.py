@@ -27,6 +27,11 @@ class OneHotMLP(nn.Module):
         n_logits (int): C, output logits: 1 for a binary head (``BCEWithLogitsLoss``)
             or the number of classes (``CrossEntropyLoss``).
 
+    Attributes:
+        input_dropout (float): probability of zeroing each input entry while training
+            (inverted dropout, ``F.dropout``; default 0: off; set by ``--dropout``). It has no
+            parameters, so the ``state_dict`` is the same with or without it.
+
     Shapes:
         ``forward(x)``: ``x (B, V + 1) float32`` → logits ``(B, C) float32``
         (explicitly 2-D, also for B = 1: nothing is squeezed).
@@ -51,7 +56,11 @@ class OneHotMLP(nn.Module):
         """C, the number of output logits."""
         return self.fc2.out_features
 
+    input_dropout = 0.0
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.input_dropout and self.training:
+            x = nn.functional.dropout(x, self.input_dropout)  # (B, V+1), a new tensor: the loader's buffer is kept
         return self.fc2(self.relu(self.fc1(x)))  # (B, V+1) → (B, H) → (B, C)
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastbow.data.tokenize import DEFAULT_TOKENIZER
-from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
-from fastbow.options import DEFAULT_HIDDEN
+from fastbow.options import DEFAULT_HIDDEN, DEFAULT_NGRAM_VOCAB_SIZE
 
 RESUMABLE = ("epochs", "device", "backend", "progress", "cache")  # TrainConfig fields that may change on --resume
 RESUMABLE_FLAGS = "--epochs, --device, --backend, --no-progress, --no-cache"  # the same, as flags
@@ -22,7 +21,14 @@ class TrainConfig:
     data: str | None = None              # archive, aclImdb-layout folder or table file; None: $FASTBOW_DATA, caches, download
     out: str = "runs/default"            # output folder: metrics.json, model.pt, vocab.json
     tokenizer: str = DEFAULT_TOKENIZER   # whitespace | notebook | words
-    vocab_size: int = DEFAULT_VOCAB_SIZE # K most frequent training tokens (+1 OOV feature)
+    vocab_size: int | None = None        # K most frequent training n-grams (+1 OOV); None: 20,000 for unigrams, more for n-grams
+    ngrams: int = 1                      # word n-grams of orders 1..N (fastbow.data.ngrams)
+    min_df: int | float = 1              # drop n-grams in fewer training documents (int: count, float: fraction)
+    max_df: int | float = 1.0            # drop n-grams in more training documents (int: count, float: fraction)
+    hash_buckets: int | None = None      # hash n-grams of order >= 2 into M buckets instead of a vocabulary
+    weighting: str = "binary"            # feature values: binary | count | tfidf | nb (fastbow.data.weighting)
+    dropout: float = 0.0                 # dropout probability on the input bag, while training
+    weight_decay: float = 0.0            # L2 penalty added to the gradient (torch's weight_decay)
     hidden: int = DEFAULT_HIDDEN         # hidden units H
     logits: int | None = None            # None: 1 for 2 classes, C for C >= 3; 1: BCEWithLogitsLoss; C: CrossEntropyLoss
     epochs: int = 2                      # passes over the training split
@@ -59,3 +65,7 @@ class TrainConfig:
     quoting: str = "minimal"             # table files: minimal (" quotes fields) | none
     test_text_column: str | None = None  # test table: its text column when named differently (None: --text-column)
     test_label_column: str | None = None # test table: its label column when named differently
+
+    def __post_init__(self):
+        if self.vocab_size is None:  # --vocab-size not given: by the n-gram order (fastbow.options)
+            self.vocab_size = DEFAULT_NGRAM_VOCAB_SIZE.get(self.ngrams, DEFAULT_NGRAM_VOCAB_SIZE[1])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from fastbow.data.features import AUTO_SPARSE_FEATURES
 from fastbow.errors import FastbowError
 from fastbow.kernels import sparse_mlp_numba as K
 from fastbow.kernels.sparse_mlp_numba import default_threads, numba_threads
@@ -34,7 +35,8 @@ _NAMES = ("table", "bias", "w2", "b2")
 CUDA_AUTO_INPUT = "dense"  # pending a GPU measurement of dense-scatter (Triton) against sparse: README "Speed"
 
 
-def resolve_input(input: str, device, backend: str = "auto", *, unsupported: str | None = None) -> str:
+def resolve_input(input: str, device, backend: str = "auto", *, unsupported: str | None = None,
+                  n_features: int = 0) -> str:
     """The training path that ``--input input`` means on ``device``: ``"fused"``, ``"sparse"`` or ``"dense"``.
 
     ``"auto"`` (the default) is ``"fused"`` on the CPU, the fastest path measured there at the default
@@ -46,6 +48,8 @@ def resolve_input(input: str, device, backend: str = "auto", *, unsupported: str
     Args:
         unsupported (str, optional): the flag of this run that the fused kernels do not cover (e.g.
             ``"--class-weight"``), or None.
+        n_features (int): V + 1; on CUDA, ``"auto"`` is ``"sparse"`` above
+            :data:`fastbow.data.features.AUTO_SPARSE_FEATURES` (n-gram tables), else :data:`CUDA_AUTO_INPUT`.
 
     Raises:
         FastbowError: ``"fused"`` on a non-CPU device or with ``unsupported``, or ``backend`` given for
@@ -55,8 +59,8 @@ def resolve_input(input: str, device, backend: str = "auto", *, unsupported: str
     if input == "auto":
         if backend != "auto":
             return "dense"
-        if kind != "cpu":
-            return CUDA_AUTO_INPUT
+        if kind != "cpu":  # wide n-gram tables: no (B, V + 1) batches (fastbow.data.features)
+            return "sparse" if n_features > AUTO_SPARSE_FEATURES else CUDA_AUTO_INPUT
         return "sparse" if unsupported else "fused"
     if input == "fused" and kind != "cpu":
         raise FastbowError(f"--input fused runs on the CPU, but the device is {device}; "
@@ -126,6 +130,8 @@ class FusedSparseOptimizer(torch.optim.Optimizer):
             tuple: ``logits (B, C) float32``, per-sample ``losses (B,) float32`` in nats and
             ``correct (B,) bool``; views of buffers that the next call overwrites.
         """
+        if len(x) != 2:
+            raise FastbowError("the fused kernels take binary bags (ids, offsets); feature values need --input sparse")
         ids, offsets = (t.numpy() for t in x)
         a = self._arrays()
         with numba_threads(self.threads):

@@ -25,7 +25,8 @@ class DeviceBatchLoader:
             ``"triton"`` or ``"torch"`` (see :func:`fastbow.kernels.resolve_backend`).
 
     Yields:
-        tuple: ``x (B, V + 1) float32`` and ``y (B,) int64``, both on ``device``.
+        tuple: ``x (B, V + 1) float32`` and ``y (B,) int64``, both on ``device``; ``x`` holds
+        the CSR's ``data`` values where it has them, else ones.
         ``x`` is a view of a reused buffer: it is overwritten by the next batch,
         so use it before asking for the next one (as a training step does).
 
@@ -44,6 +45,8 @@ class DeviceBatchLoader:
         self.indptr = torch.from_numpy(csr.indptr).to(self.device)    # (n_docs + 1,) int64
         self.indices = torch.from_numpy(csr.indices).to(self.device)  # (nnz,) int32
         self.labels = torch.from_numpy(csr.labels).to(self.device)    # (n_docs,) int64
+        # (nnz,) float32 feature values (counts, tf-idf, NB weights), or None: multi-hot ones
+        self.data = torch.from_numpy(csr.data).to(self.device) if csr.data is not None else None
         validate_csr(self.indptr, self.indices, self.n_features)
         # (B, V+1) float32, reused by every batch; never more rows than the split has
         rows = min(sampler.batch_size, sampler.n_rows)
@@ -62,7 +65,7 @@ class DeviceBatchLoader:
     def materialize(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Scatter the rows ``rows`` (``(B,) int64`` on the device) into the buffer: ``(x, y)``."""
         out = self._buffer[: rows.shape[0]]  # (B, V+1), contiguous view
-        scatter_multi_hot(self.indptr, self.indices, rows, out, backend=self.backend, check=False)
+        scatter_multi_hot(self.indptr, self.indices, rows, out, backend=self.backend, check=False, data=self.data)
         return out, self.labels[rows]
 
     def __iter__(self):

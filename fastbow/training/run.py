@@ -21,6 +21,7 @@ import fastbow.training.resume as resuming
 from fastbow.atomic import atomic_write, write_json
 from fastbow.data.datapath import resolve_data_path
 from fastbow.data.dataset import DataOptions
+from fastbow.data.features import apply_weighting, ngram_options, validate_features
 from fastbow.data.prepare import Prepared, prepare
 from fastbow.data.subsets import check_subset_args, describe, make_splits
 from fastbow.data.tokenize import get_tokenizer
@@ -67,7 +68,6 @@ def probe_rows(csr):
     0.9-1.3 s there before (issue 9, item 5); 256 rows give ln(C) within the check's 25 % tolerance."""
     n = csr.n_docs
     return csr.subset(np.unique(np.linspace(0, n - 1, min(n, INITIAL_LOSS_ROWS)).astype(np.int64)))
-
 
 def prepare_output(out: str) -> Path:
     """Create ``out`` and check that it is writable, before any long work.
@@ -133,6 +133,7 @@ def validate_config(cfg: TrainConfig) -> None:
     check_class_weight(cfg.class_weight)
     if cfg.input not in INPUTS:
         raise FastbowError(f"unknown input {cfg.input!r}; choose one of: {', '.join(INPUTS)}")
+    validate_features(cfg)
     if cfg.input in ("sparse", "fused") and cfg.backend != "auto":
         raise FastbowError(f"--backend chooses the scatter kernel of --input dense; --input {cfg.input} gathers ids "
                            "with its own kernel; drop --backend, or pass --input dense")
@@ -193,7 +194,8 @@ def run(cfg: TrainConfig) -> dict:
         if env is not None:
             device = distributed.local_device(device, env)
         data_path = resolve_data_path(cfg.data)
-        data = distributed.prepare_once(prepare, data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache, options=data_options(cfg))
+        data = distributed.prepare_once(prepare, data_path, cfg.tokenizer, cfg.vocab_size, use_cache=cfg.cache,
+                                        options=data_options(cfg), ngram=ngram_options(cfg))
         log.info("data ready in %.2f s (%s): train %d docs, test %d docs, V+1 = %d features, CSR %.1f MB",
                  data.seconds, "cache hit" if data.cache_hit else "built", data.train.n_docs, data.test.n_docs,
                  data.train.n_features, (data.train.nbytes() + data.test.nbytes()) / 1e6)
@@ -239,6 +241,7 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                         subset=cfg.subset, val_fraction=cfg.val_fraction, seed=seed)
     log.info("train %s | val %s | test %s", describe(parts.train, data.classes),
              describe(parts.val, data.classes) if parts.val is not None else "none", describe(parts.test, data.classes))
+    parts = apply_weighting(cfg.weighting, parts, len(data.classes))  # fitted on parts.train only
 
     n_logits = resolve_logits(cfg.logits, data.classes)
     class_weight = class_weight_tensor(cfg.class_weight, parts.train.labels, len(data.classes), device)  # (C,) | None
@@ -247,18 +250,28 @@ def run_prepared(cfg: TrainConfig, data: Prepared, *, data_path=None, out: Path 
                  ", ".join(f"{c} {w:.4f}" for c, w in zip(data.classes, class_weight.tolist())))
     torch.manual_seed(cfg.seed)
     # what the fused kernels do not compute: --input auto then takes the autograd sparse path
-    unsupported = ("--class-weight" if class_weight is not None else
-                   "torchrun" if distributed.active() else None)
-    path = resolve_input(cfg.input, device, cfg.backend, unsupported=unsupported)  # "fused" | "sparse" | "dense"
+    unsupported = next((flag for flag, on in (
+        ("--class-weight", class_weight is not None), ("--weighting " + cfg.weighting, parts.train.data is not None),
+        ("--dropout", cfg.dropout > 0), ("--weight-decay", cfg.weight_decay > 0), ("torchrun", distributed.active()))
+        if on), None)
+    path = resolve_input(cfg.input, device, cfg.backend, unsupported=unsupported,
+                         n_features=data.train.n_features)  # "fused" | "sparse" | "dense"
+    if cfg.input == "auto":
+        log.info("--input auto: the %s path on %s for %d features%s", path, device.type, data.train.n_features,
+                 f" ({unsupported} needs autograd)" if unsupported and path == "sparse" else "")
     model = OneHotMLP(data.train.n_features, cfg.hidden, n_logits).to(device)
     if path != "dense":  # same initial weights as the dense model
         model = SparseBagMLP.from_dense(model, sparse_grad=path == "sparse" and supports_sparse_grad(cfg.optimizer)
                                         and distributed.sparse_grad_ok())
+    model.input_dropout = cfg.dropout
     if cfg.summary:
         shown = model.to_dense() if isinstance(model, SparseBagMLP) else model  # model.pt's layout, either path
         log.info("parameters of %s:\n%s", type(shown).__name__, format_parameter_table(shown))
     # fused: given the model, make_optimizer returns fastbow/training/fused.py's optimizer (Numba forward/backward/update)
     optimizer = make_optimizer(cfg.optimizer, model if path == "fused" else model.parameters(), cfg.lr)
+    if path != "fused":
+        for group in optimizer.param_groups:
+            group["weight_decay"] = cfg.weight_decay  # L2 term added to the gradient by Adam and SGD
     train_sampler = distributed.batch_sampler(parts.train.n_docs, cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
     train_model = distributed.wrap(model, train_sampler, device)  # DDP under torchrun, else model
     Loader = DeviceBatchLoader if path == "dense" else SparseBatchLoader

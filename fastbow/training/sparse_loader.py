@@ -34,6 +34,7 @@ import torch
 from fastbow.data.csr import CSR
 from fastbow.kernels import validate_csr
 from fastbow.kernels.bag_numba import gather_bags_cpu
+from fastbow.kernels.bag_values import gather_bags_values_cpu
 from fastbow.training.sampler import RowBatchSampler
 
 GATHER_BACKEND = "gather"  # the loader's ``backend``: ids are gathered, nothing is scattered
@@ -103,8 +104,9 @@ class SparseBatchLoader:
             scatter kernel); ``self.backend`` is ``"gather"``.
 
     Yields:
-        tuple: ``(ids (nnz_b,), offsets (B,))`` (int32 for the usual int32 CSR) and
-        ``y (B,) int64``, all on ``device``.
+        tuple: ``(ids (nnz_b,), offsets (B,))`` (int32 for the usual int32 CSR) — or, when the CSR
+        has ``data`` (feature values), ``(ids, offsets, weights (nnz_b,) float32)``, the
+        ``per_sample_weights`` of the bag — and ``y (B,) int64``, all on ``device``.
 
     Raises:
         DataError: the CSR is malformed.
@@ -120,6 +122,8 @@ class SparseBatchLoader:
         self.indptr = torch.from_numpy(csr.indptr).to(self.device)  # (n_docs + 1,) int64
         self.indices = torch.from_numpy(csr.indices).to(self.device)  # (nnz,) int32
         self.labels = torch.from_numpy(csr.labels).to(self.device)    # (n_docs,) int64
+        # (nnz,) float32 feature values, or None (multi-hot ones)
+        self.data = torch.from_numpy(csr.data).to(self.device) if csr.data is not None else None
         validate_csr(self.indptr, self.indices, self.n_features)
 
     def __len__(self) -> int:
@@ -141,11 +145,23 @@ class SparseBatchLoader:
             rows, total = rows
         else:
             total = None
+        if self.data is not None:
+            if self.device.type == "cpu" and total is not None:
+                return gather_bags_values_cpu(self.indptr, self.indices, self.data, rows, total), self.labels[rows]
+            # values ride along as a second column of ids: gather positions, then both arrays
+            pos, offsets = gather_bags(self.indptr, self._positions(), rows, total)
+            return (self.indices[pos], offsets.to(self.indices.dtype), self.data[pos]), self.labels[rows]
         if self.device.type == "cpu" and total is not None:
             ids, offsets = gather_bags_cpu(self.indptr, self.indices, rows, total)  # one Numba loop
         else:
             ids, offsets = gather_bags(self.indptr, self.indices, rows, total)
         return (ids, offsets), self.labels[rows]
+
+    def _positions(self) -> torch.Tensor:
+        """``(nnz,) int64`` 0..nnz-1 on the device (made once): gathering it gives positions in ``indices``."""
+        if getattr(self, "_pos", None) is None:
+            self._pos = torch.arange(self.indices.shape[0], device=self.device)
+        return self._pos
 
     def __iter__(self):
         for rows in self.sampler:
