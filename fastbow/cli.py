@@ -30,6 +30,31 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
+class Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` for fastbow's commands: whole flag names only, and one-line errors.
+
+    ``allow_abbrev=False``: ``--epoch 1`` or ``--dat PATH`` are errors rather than silently read as
+    ``--epochs``/``--data`` (a later flag sharing the prefix would change their meaning). A bad
+    argument prints one line, ``error: <what> (see --help)``, with the closest flag for a typo,
+    instead of argparse's usage block; exit status 2 as argparse's.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        import difflib
+
+        hint = ""
+        m = re.match(r"unrecognized arguments: (\S+)", message)
+        if m and m.group(1).startswith("--"):
+            flags = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+            close = difflib.get_close_matches(m.group(1).split("=")[0], flags, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+        self.exit(2, f"error: {message}{hint} (see {self.prog} --help)\n")
+
+
 class _StdoutHandler(logging.StreamHandler):
     """A handler that writes to whatever ``sys.stdout`` is at emit time (so redirection and capture work)."""
 

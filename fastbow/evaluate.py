@@ -32,7 +32,7 @@ from fastbow.evaluation.scoring import EVAL_BATCH_SIZE, evaluate_csr
 from fastbow.training.device import resolve_device
 
 from .atomic import finite_json
-from .cli import HelpFormatter, run_cli
+from .cli import HelpFormatter, Parser, run_cli
 from .errors import DataError
 from .kernels import BACKENDS
 
@@ -41,7 +41,7 @@ log = logging.getLogger("fastbow")
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.evaluate`` argument parser."""
-    p = argparse.ArgumentParser(prog="python -m fastbow.evaluate", formatter_class=HelpFormatter,
+    p = Parser(prog="python -m fastbow.evaluate", formatter_class=HelpFormatter,
                                 description="Loss, accuracy, perplexity, per-class precision/recall/F1 and the "
                                             "confusion matrix of a trained run on labelled data.")
     p.add_argument("--model", required=True, metavar="RUN", help="output folder of a training run (or its checkpoint.pt)")

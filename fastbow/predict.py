@@ -24,7 +24,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli import HelpFormatter, exit_process, run_cli
+from .cli import HelpFormatter, Parser, exit_process, run_cli
 from .errors import DataError, FastbowError
 from .options import BACKENDS
 
@@ -74,7 +74,7 @@ def _preview(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.predict`` argument parser."""
-    p = argparse.ArgumentParser(prog="python -m fastbow.predict", formatter_class=HelpFormatter,
+    p = Parser(prog="python -m fastbow.predict", formatter_class=HelpFormatter,
                                 description="Print the predicted label and its probability for each text.")
     p.add_argument("--model", required=True, metavar="OUT", help="output folder of a training run (or its checkpoint.pt)")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to score")

@@ -28,7 +28,7 @@ from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE
 from fastbow.options import BACKENDS, DEFAULT_HIDDEN, OPTIMIZERS, PIPELINES
 
-from .cli import HelpFormatter, exit_process, run_cli
+from .cli import HelpFormatter, Parser, exit_process, run_cli
 from .errors import FastbowError
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.profile`` argument parser."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m fastbow.profile", formatter_class=HelpFormatter,
         description="Time the parts of a training step (data, transfer, forward, backward, optimizer) "
                     "for one input pipeline and name the bottleneck.")

@@ -43,7 +43,7 @@ from fastbow.data.tokenize import DEFAULT_TOKENIZER, TOKENIZERS, get_tokenizer
 from fastbow.data.vocab import DEFAULT_VOCAB_SIZE, Vocab, build_vocab, check_vocab_size
 
 from .atomic import write_json
-from .cli import HelpFormatter, exit_process, run_cli
+from .cli import HelpFormatter, Parser, exit_process, run_cli
 from .errors import FastbowError
 
 log = logging.getLogger("fastbow")
@@ -235,7 +235,7 @@ def _df(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.stats`` argument parser."""
-    p = argparse.ArgumentParser(prog="python -m fastbow.stats", formatter_class=HelpFormatter,
+    p = Parser(prog="python -m fastbow.stats", formatter_class=HelpFormatter,
                                 description="Dataset statistics per split: class balance, lengths, frequent tokens, "
                                             "OOV, active multi-hot features.")
     p.add_argument("--data", default=None, metavar="PATH", help="aclImdb_v1.tar.gz, a folder in the aclImdb layout "

@@ -36,7 +36,7 @@ from fastbow.options import (
 )
 from fastbow.training.config import RESUMABLE_FLAGS, TrainConfig
 
-from .cli import HelpFormatter, exit_process, run_cli
+from .cli import HelpFormatter, Parser, exit_process, run_cli
 
 
 def __getattr__(name):
@@ -60,7 +60,7 @@ def _df(text: str):
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fastbow.train`` argument parser; every flag is documented in ``--help``."""
     d = TrainConfig()
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="python -m fastbow.train", formatter_class=HelpFormatter,
         description="Train a multi-hot bag-of-words MLP (Linear(V+1, H) → ReLU → Linear(H, C)) on IMDB.")
     p.add_argument("--data", default=None, metavar="PATH",

@@ -23,10 +23,16 @@ seen = defaultdict(list)  # epoch -> row ids this rank trained on (shuffled trai
 _iter = DistributedRowBatchSampler.__iter__
 
 
+def _save_seen():
+    if os.environ.get("TEST_ROWS_DIR"):
+        (Path(os.environ["TEST_ROWS_DIR"]) / f"rows-{RANK}.json").write_text(json.dumps(seen))
+
+
 def _recording_iter(self):
     for rows in _iter(self):
         if self.shuffle:
             seen[self.epoch].extend(rows.tolist())
+            _save_seen()  # at once: torchrun ends this rank when the other exits first (the interrupted run)
         yield rows
 
 
@@ -50,6 +56,5 @@ if int(os.environ.get("TEST_SIGINT_RANK", "-1")) == RANK:
     run_mod.make_optimizer = make
 
 status = main(sys.argv[1:])
-if os.environ.get("TEST_ROWS_DIR"):
-    (Path(os.environ["TEST_ROWS_DIR"]) / f"rows-{RANK}.json").write_text(json.dumps(seen))
+_save_seen()
 sys.exit(status)

@@ -1,6 +1,8 @@
 """Tests for fastbow.cli: errors in flag terms, exit codes, options a command drops."""
 import argparse
 
+import pytest
+
 from fastbow.cli import drop_options, in_flag_terms
 
 
@@ -54,3 +56,14 @@ def test_sigterm_outside_the_training_loop_unwinds_and_exits_143(capsys):
     before = signal.getsignal(signal.SIGTERM)
     assert run_cli(work) == 143 and cleaned == [True]
     assert capsys.readouterr().err == "terminated (SIGTERM)\n" and signal.getsignal(signal.SIGTERM) is before
+
+
+def test_flags_are_never_abbreviated_and_a_typo_is_one_line_with_the_closest_flag(capsys):
+    from fastbow.train import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--epoch", "1"])  # argparse's default would read this as --epochs
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "usage:" not in err
+    assert err == ("error: unrecognized arguments: --epoch 1; did you mean --epochs? "
+                   "(see python -m fastbow.train --help)\n")

@@ -393,3 +393,9 @@ def test_real_archive_fingerprint(imdb_archive):
     t0 = time.perf_counter()
     assert fingerprint(imdb_archive) == got
     assert time.perf_counter() - t0 < 0.5  # memoized: no rehash
+
+
+def test_a_folder_that_holds_the_archive_names_it(tmp_path):
+    (tmp_path / "aclImdb_v1.tar.gz").write_bytes(b"")
+    with pytest.raises(DataError, match=r"has no 'train' split folder, but it holds aclImdb_v1.tar.gz; pass that file"):
+        read_imdb(tmp_path)

@@ -230,3 +230,11 @@ def test_jsonl_keys_given_twice_nan_labels_and_utf16_tables(tmp_path):
         path.write_bytes(body.encode("utf-16"))  # what Excel's "Unicode text" and Notepad write
         split = read_table(path)
         assert split.texts == ["café", "bad"] and split.classes == ("neg", "pos") and split.n_decode_errors == 0
+
+
+def test_a_header_glued_by_another_separator_asks_for_delimiter(tmp_path):
+    p = tmp_path / "tabs.csv"
+    p.write_text("text\tlabel\ngood\tpos\nbad\tneg\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"its header cell 'text\\tlabel' holds several names, so its fields are "
+                                        r"separated by '\\t'; pass --delimiter tab"):
+        read_table(p)

@@ -356,6 +356,10 @@ def _sort_key(label: int, name: str):
 
 def _build_split(where: str, split: str, present: bool, class_names: set, docs: list) -> Split:
     if not present:
+        archives = sorted(p.name for p in Path(where).glob("*.tar*")) if Path(where).is_dir() else []
+        if archives:
+            raise DataError(f"{where} has no {split!r} split folder, but it holds {archives[0]}; "
+                            f"pass that file: --data {Path(where) / archives[0]}")
         raise DataError(
             f"{where} has no {split!r} split folder (expected {_TOP}/{split}/<class>/<id>_<rating>.txt); "
             "pass the aclImdb_v1.tar.gz archive or the aclImdb folder, or download the dataset again"

@@ -223,6 +223,11 @@ def check_label_type(path, seen: dict, doc_id: str, value, name: str) -> None:
 
 def _missing_column(path: Path, kind: str, name: str, have) -> DataError:
     flag = "--text-column" if kind == "text" else "--label-column"
+    glued = [c for c in have if isinstance(c, str) and any(d in c for d in "\t;|,")]
+    if glued:  # one header cell holding several names: the file uses another separator
+        sep = next(d for d in "\t;|," if d in glued[0])
+        return DataError(f"{path} has no {kind} column {name!r}: its header cell {glued[0]!r} holds several names, "
+                         f"so its fields are separated by {sep!r}; pass --delimiter {'tab' if sep == chr(9) else sep}")
     return DataError(f"{path} has no {kind} column {name!r} (columns: {', '.join(map(repr, have)) or 'none'}); "
                      f"pass {flag} NAME")
 
