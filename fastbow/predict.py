@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> None:
                if blank[i] else next(scored) for i in range(len(texts))]  # one record per input, in order
     if blank.any():
         print(f"warning: {int(blank.sum())} of {len(texts)} texts are empty or whitespace only; they were not "
-              "scored (label and probability printed as -)", file=sys.stderr)
+              + ("scored (label and probability null, \"skipped\": \"empty text\")" if args.json or args.output
+                 else "scored (label and probability printed as -)"), file=sys.stderr)
     if args.output is not None:
         write_records(records, predictor.classes, args.output)
         print(f"wrote {len(records)} predictions to {args.output}", file=sys.stderr)
