@@ -55,7 +55,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}{hint} (see {self.prog} --help)\n")
 
 
-class _StdoutHandler(logging.StreamHandler):
+class StdoutHandler(logging.StreamHandler):
     """A handler that writes to whatever ``sys.stdout`` is at emit time (so redirection and capture work)."""
 
     def __init__(self):
@@ -81,8 +81,8 @@ def setup_logging(level: int = logging.INFO) -> None:
     warnings.formatwarning = _format_warning
     logger = logging.getLogger("fastbow")
     logger.setLevel(level)
-    if not any(isinstance(h, _StdoutHandler) for h in logger.handlers):
-        h = _StdoutHandler()
+    if not any(isinstance(h, StdoutHandler) for h in logger.handlers):
+        h = StdoutHandler()
         h.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(h)
 

@@ -48,10 +48,10 @@ from fastbow.data.parallel_encode import (
 from fastbow.data.tables import (
     STREAMABLE_SUFFIXES,
     check_label_type,
+    class_index,
     clean_text,
     iter_table_rows,
     label_name,
-    sort_classes,
 )
 from fastbow.data.tokenize import get_tokenizer
 from fastbow.data.vocab import Vocab, build_vocab, check_vocab_size
@@ -171,16 +171,7 @@ def _labels(path, names: dict, codes: list, classes, label_column: str) -> tuple
     """``(n,) int64`` labels indexing ``classes`` (derived from ``names`` when None), with read_table's checks."""
     if not codes:
         raise DataError(f"table {path} has no rows; add one row per document below the header")
-    if classes is None:
-        classes = sort_classes(names)
-        if len(classes) < 2:
-            raise DataError(f"table {path} has {len(classes)} class(es) {list(classes)} in column "
-                            f"{label_column!r}; need at least 2 distinct labels (is --label-column right?)")
-    index = {c: i for i, c in enumerate(classes)}
-    unknown = sorted(set(names) - set(index))
-    if unknown:
-        raise DataError(f"table {path} has labels {unknown[:5]} that the training data does not have "
-                        f"(classes: {', '.join(classes)}); use the same labels in both files")
+    classes, index = class_index(path, list(names), classes, label_column)
     to_class = np.array([index[n] for n in names], dtype=np.int64)          # code → class id
     return to_class[np.asarray(codes, dtype=np.int64)], tuple(classes)
 

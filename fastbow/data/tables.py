@@ -471,6 +471,25 @@ def _check_label_types(path: Path, rows: list, names: list) -> None:
         check_label_type(path, seen, doc_id, value, name)
 
 
+def class_index(path, names, classes, label_column: str) -> tuple[tuple[str, ...], dict]:
+    """``(classes, {name: class id})`` for the label ``names`` of a table; ``classes`` None: from ``names``.
+
+    Raises:
+        DataError: fewer than 2 classes (when derived), or a name outside the given ``classes``.
+    """
+    if classes is None:
+        classes = sort_classes(names)
+        if len(classes) < 2:
+            raise DataError(f"table {path} has {len(classes)} class(es) {list(classes)} in column "
+                            f"{label_column!r}; need at least 2 distinct labels (is --label-column right?)")
+    index = {c: i for i, c in enumerate(classes)}
+    unknown = sorted(set(names) - set(index))
+    if unknown:
+        raise DataError(f"table {path} has labels {unknown[:5]} that the training data does not have "
+                        f"(classes: {', '.join(classes)}); use the same labels in both files")
+    return tuple(classes), index
+
+
 def sort_classes(names) -> tuple[str, ...]:
     """Distinct label names, sorted numerically when all are integers, else as strings."""
     names = set(names)
@@ -482,16 +501,7 @@ def sort_classes(names) -> tuple[str, ...]:
 def _build(path: Path, rows: list, classes: tuple[str, ...] | None, label_column: str) -> Split:
     names = [_label_name(path, doc_id, label) for doc_id, _, label, _ in rows]
     _check_label_types(path, rows, names)
-    if classes is None:
-        classes = sort_classes(names)
-        if len(classes) < 2:
-            raise DataError(f"table {path} has {len(classes)} class(es) {list(classes)} in column "
-                            f"{label_column!r}; need at least 2 distinct labels (is --label-column right?)")
-    index = {c: i for i, c in enumerate(classes)}
-    unknown = sorted(set(names) - set(index))
-    if unknown:
-        raise DataError(f"table {path} has labels {unknown[:5]} that the training data does not have "
-                        f"(classes: {', '.join(classes)}); use the same labels in both files")
+    classes, index = class_index(path, names, classes, label_column)
     labels = np.fromiter((index[n] for n in names), dtype=np.int64, count=len(names))  # (n_docs,)
     texts = [_clean(t) if bad else t for _, t, _, bad in rows]
     n_bad = sum(bad for *_, bad in rows)

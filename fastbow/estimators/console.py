@@ -15,25 +15,11 @@ Jupyter (with ``ipywidgets``), text on a terminal, nothing when stdout is not a 
 from __future__ import annotations
 
 import logging
-import sys
 from contextlib import contextmanager
 
+from fastbow.cli import StdoutHandler
+
 __all__ = ["reporting"]
-
-
-class _Stdout(logging.StreamHandler):
-    """Writes to whatever ``sys.stdout`` is at emit time (Jupyter replaces it per cell)."""
-
-    def __init__(self):
-        super().__init__(sys.stdout)
-
-    @property
-    def stream(self):
-        return sys.stdout
-
-    @stream.setter
-    def stream(self, _value):
-        pass
 
 
 @contextmanager
@@ -52,7 +38,7 @@ def reporting(verbose: bool):
     if not verbose:
         logger.setLevel(logging.WARNING)
     elif not logger.handlers:  # nobody connected fastbow's logger: show its lines, bare, on stdout
-        handler = _Stdout()
+        handler = StdoutHandler()  # writes to whatever sys.stdout is at emit time (Jupyter replaces it per cell)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
