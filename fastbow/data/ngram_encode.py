@@ -15,7 +15,6 @@ Evidence: ``benchmarks/test_d_ngrams.py`` times this against scikit-learn's
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
 import traceback
 from itertools import chain
@@ -29,6 +28,7 @@ from fastbow.data.parallel_encode import (
     _gc_paused,
     _receive,
     default_workers,
+    worker_pool,
 )
 from fastbow.data.vocab import check_vocab_size
 
@@ -79,7 +79,6 @@ def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None
     Raises:
         FastbowError: unknown tokenizer, or a worker failed.
     """
-    global _JOB
     with _gc_paused():
         tok = ng.segment_tokenizer(tokenizer)
         workers = default_workers(len(train_texts)) if workers is None else workers
@@ -87,21 +86,7 @@ def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None
         if workers > 1 and not _fork_ok():
             workers = 1
         bounds = (_bounds(len(train_texts), workers), _bounds(len(test_texts), workers))
-        conns, procs = [], []
-        if workers > 1:
-            ctx = multiprocessing.get_context("fork")
-            _JOB = (train_texts, test_texts, tokenizer, bounds)
-            try:
-                for shard in range(1, workers):
-                    parent, child = ctx.Pipe()
-                    p = ctx.Process(target=_child, args=(child, shard), daemon=True)
-                    p.start()
-                    child.close()
-                    conns.append(parent)
-                    procs.append(p)
-            finally:
-                _JOB = None
-        try:
+        with worker_pool(_child, workers, (train_texts, test_texts, tokenizer, bounds)) as conns:
             (a, b), (c, d) = bounds[0][0], bounds[1][0]
             tokens, distinct = _tokenize(train_texts[a:b], tok)
             for conn in conns:
@@ -113,20 +98,6 @@ def tokenize_to_ids(train_texts, test_texts, tokenizer: str, workers: int | None
             pieces = [_flatten(tokens, test_texts[c:d], tok, ids)]
             del tokens
             pieces += [_receive(conn, "csr") for conn in conns]
-        except BaseException:
-            for conn in conns:
-                try:
-                    conn.send(None)
-                except OSError:
-                    pass
-            raise
-        finally:
-            for p in procs:
-                p.join(timeout=5)
-                if p.is_alive():
-                    p.terminate()
-            for conn in conns:
-                conn.close()
     cat = [np.concatenate([p[i] for p in pieces]) for i in range(4)]
     return table, (cat[0], cat[1]), (cat[2], cat[3])
 

@@ -174,7 +174,6 @@ def tokenize_count_encode(train_texts, test_texts, tokenizer: str, vocab_size: i
 
 
 def _tokenize_count_encode(train_texts, test_texts, tokenizer, vocab_size, workers):
-    global _JOB
     tok = get_tokenizer(tokenizer)
     workers = default_workers(len(train_texts)) if workers is None else workers
     workers = max(1, min(workers, len(train_texts) or 1))
@@ -182,21 +181,7 @@ def _tokenize_count_encode(train_texts, test_texts, tokenizer, vocab_size, worke
         workers = 1
     bounds = (_bounds(len(train_texts), workers), _bounds(len(test_texts), workers))
     t0 = time.perf_counter()
-    conns, procs = [], []
-    if workers > 1:
-        ctx = multiprocessing.get_context("fork")
-        _JOB = (train_texts, test_texts, tokenizer, bounds)
-        try:
-            for shard in range(1, workers):
-                parent, child = ctx.Pipe()
-                p = ctx.Process(target=_child, args=(child, shard), daemon=True)
-                p.start()
-                child.close()
-                conns.append(parent)
-                procs.append(p)
-        finally:
-            _JOB = None
-    try:
+    with worker_pool(_child, workers, (train_texts, test_texts, tokenizer, bounds)) as conns:
         (a, b), (c, d) = bounds[0][0], bounds[1][0]
         tokens, counts = _count_shard(train_texts[a:b], tok)
         for conn in conns:
@@ -209,6 +194,42 @@ def _tokenize_count_encode(train_texts, test_texts, tokenizer, vocab_size, worke
         pieces = [_encode_shard(tokens, test_texts[c:d], tok, vocab)]
         del tokens
         pieces += [_receive(conn, "csr") for conn in conns]
+    train = _concat([p[0] for p in pieces])
+    test = _concat([p[1] for p in pieces])
+    t3 = time.perf_counter()
+    return vocab, train, test, {"tokenize_count": t1 - t0, "vocab": t2 - t1, "encode": t3 - t2}
+
+
+@contextmanager
+def worker_pool(child, workers: int, job: tuple):
+    """Fork ``workers - 1`` processes running ``child(conn, shard)`` for shards ``1 .. workers - 1``; yield their pipes.
+
+    The children read ``job`` from the ``_JOB`` global of ``child``'s module, set only while forking
+    (fork copies it; nothing is pickled). On an error in the ``with`` body each child is told to stop
+    (``None`` on its pipe); on leaving, every child is joined (5 s, then terminated) and every pipe closed.
+    Shard 0 is the caller's own work. Used by :func:`tokenize_count_encode` and
+    :func:`fastbow.data.ngram_encode.tokenize_to_ids`.
+
+    Yields:
+        list: one ``multiprocessing`` connection per child, in shard order (empty when ``workers <= 1``).
+    """
+    conns, procs = [], []
+    if workers > 1:
+        ctx = multiprocessing.get_context("fork")
+        holder = sys.modules[child.__module__]
+        holder._JOB = job
+        try:
+            for shard in range(1, workers):
+                parent, end = ctx.Pipe()
+                p = ctx.Process(target=child, args=(end, shard), daemon=True)
+                p.start()
+                end.close()
+                conns.append(parent)
+                procs.append(p)
+        finally:
+            holder._JOB = None
+    try:
+        yield conns
     except BaseException:
         for conn in conns:
             try:
@@ -223,10 +244,6 @@ def _tokenize_count_encode(train_texts, test_texts, tokenizer, vocab_size, worke
                 p.terminate()
         for conn in conns:
             conn.close()
-    train = _concat([p[0] for p in pieces])
-    test = _concat([p[1] for p in pieces])
-    t3 = time.perf_counter()
-    return vocab, train, test, {"tokenize_count": t1 - t0, "vocab": t2 - t1, "encode": t3 - t2}
 
 
 def _receive(conn, kind: str):
